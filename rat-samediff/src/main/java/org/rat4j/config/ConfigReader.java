@@ -1,0 +1,171 @@
+package org.rat4j.config;
+
+import java.util.*;
+
+/**
+ * Typed, validating view of one level of a nested configuration tree (parsed YAML or JSON).
+ *
+ * <p>Every key a reader is asked for becomes a known key of that level, present or not. {@link #finish()}
+ * then rejects any key in the tree that nobody asked for, suggesting the nearest known key, so a typo such as
+ * {@code chunk_sise} is an error rather than a silently ignored setting.
+ */
+public final class ConfigReader {
+    private final String path;
+    private final Map<String, Object> map;
+    private final Set<String> known = new LinkedHashSet<>();
+    private final List<ConfigReader> children = new ArrayList<>();
+
+    public ConfigReader(String path, Map<String, Object> map) {
+        this.path = path;
+        this.map = map == null ? Map.of() : map;
+    }
+
+    /** The dotted path of this level, e.g. {@code model.backbone}. */
+    public String path() {
+        return path;
+    }
+
+    public boolean has(String key) {
+        known.add(key);
+        return map.containsKey(key) && map.get(key) != null;
+    }
+
+    private String where(String key) {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+
+    private Object raw(String key) {
+        known.add(key);
+        return map.get(key);
+    }
+
+    public int requireInt(String key) {
+        if (!has(key)) {
+            throw new ConfigException("missing required key '" + where(key) + "' (an integer)");
+        }
+        return getInt(key, 0);
+    }
+
+    public int getInt(String key, int def) {
+        Object v = raw(key);
+        if (v == null) return def;
+        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) return n.intValue();
+        if (v instanceof String s) {
+            try {
+                return Integer.parseInt(s.trim());
+            } catch (NumberFormatException ignored) {
+                // fall through to the error below
+            }
+        }
+        throw new ConfigException("'" + where(key) + "' must be an integer, got '" + v + "'");
+    }
+
+    public double getDouble(String key, double def) {
+        Object v = raw(key);
+        if (v == null) return def;
+        if (v instanceof Number n) return n.doubleValue();
+        if (v instanceof String s) {
+            try {
+                return Double.parseDouble(s.trim());
+            } catch (NumberFormatException ignored) {
+                // fall through
+            }
+        }
+        throw new ConfigException("'" + where(key) + "' must be a number, got '" + v + "'");
+    }
+
+    public boolean getBool(String key, boolean def) {
+        Object v = raw(key);
+        if (v == null) return def;
+        if (v instanceof Boolean b) return b;
+        if (v instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))) {
+            return Boolean.parseBoolean(s);
+        }
+        throw new ConfigException("'" + where(key) + "' must be true or false, got '" + v + "'");
+    }
+
+    public String getString(String key, String def) {
+        Object v = raw(key);
+        return v == null ? def : v.toString();
+    }
+
+    public String requireString(String key) {
+        String s = getString(key, null);
+        if (s == null) throw new ConfigException("missing required key '" + where(key) + "'");
+        return s;
+    }
+
+    /** An integer or a list of integers (one per layer); a single integer is returned as a one-element list. */
+    public List<Integer> getIntOrList(String key, int def) {
+        Object v = raw(key);
+        if (v == null) return List.of(def);
+        if (v instanceof List<?> list) {
+            if (list.isEmpty()) throw new ConfigException("'" + where(key) + "' is an empty list; give an integer or one per layer");
+            List<Integer> out = new ArrayList<>();
+            for (Object o : list) {
+                if (!(o instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+                    throw new ConfigException("'" + where(key) + "' must hold integers, got '" + o + "'");
+                }
+                out.add(n.intValue());
+            }
+            return out;
+        }
+        return List.of(getInt(key, def));
+    }
+
+    /** The nested level under {@code key}, or an empty level when absent. */
+    @SuppressWarnings("unchecked")
+    public ConfigReader child(String key) {
+        Object v = raw(key);
+        if (v != null && !(v instanceof Map)) {
+            throw new ConfigException("'" + where(key) + "' must be a mapping of keys to values, got '" + v + "'");
+        }
+        ConfigReader c = new ConfigReader(where(key), (Map<String, Object>) v);
+        children.add(c);
+        return c;
+    }
+
+    /** Fails on the first key present in the tree (at this level or below) that no reader asked for. */
+    public void finish() {
+        for (String key : map.keySet()) {
+            if (!known.contains(key)) {
+                String near = nearest(key, known);
+                throw new ConfigException("unknown config key '" + where(key) + "'"
+                        + (near == null ? "" : "; did you mean '" + where(near) + "'?")
+                        + " Valid keys here: " + known);
+            }
+        }
+        for (ConfigReader c : children) c.finish();
+    }
+
+    /** The candidate closest to {@code key} by edit distance, or null if none is plausibly meant. */
+    public static String nearest(String key, Collection<String> candidates) {
+        String best = null;
+        int bestDist = Integer.MAX_VALUE;
+        for (String c : candidates) {
+            int d = editDistance(key.toLowerCase(Locale.ROOT), c.toLowerCase(Locale.ROOT));
+            if (d < bestDist) {
+                bestDist = d;
+                best = c;
+            }
+        }
+        return best != null && bestDist <= Math.max(2, key.length() / 2) ? best : null;
+    }
+
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,172 @@
+package org.rat4j.decode;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.rat4j.config.MixerConfig;
+import org.rat4j.config.RatPlusPattern;
+import org.rat4j.layers.BlockDims;
+import org.rat4j.layers.RatPlusLayer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.rat4j.decode.StepMath.*;
+
+/**
+ * Decode state of RAT+ (spec §4.3), slots laid out as {@code [P sinks][W ring][⌊T_max/Dl⌋ dilated][1 current]},
+ * plus the running recurrent state. Query t sees: the sinks {@code k < P}; the ring, tokens
+ * {@code max(P, t−W) .. t−1}; the dilated keys {@code P <= k < t−W} with {@code (k+1) mod Dl = 0}; and itself. These
+ * are exactly the keys of the single mask of spec §3.2, each once. When token t enters the ring it evicts
+ * {@code t−W}, which moves to the dilated area if it is a dilated position.
+ */
+public final class RatPlusCache implements DecodeCache {
+    private final BlockDims dims;
+    private final MixerConfig cell;
+    private final RatPlusPattern pattern;
+    private final INDArray norm;
+    private final INDArray inProj;
+    private final INDArray outProj;
+    private final INDArray kState;                                                      // [B, D] (with apply_re)
+    private final INDArray vState;
+    private final KeyValueSlots slots;
+    private final int[] dilatedCount;
+    private final int dilatedStart;
+    private final int current;
+
+    public RatPlusCache(BlockDims dims, MixerConfig cell, RatPlusPattern pattern, Map<String, INDArray> p,
+                        int batch, int capacity) {
+        this.dims = dims;
+        this.cell = cell;
+        this.pattern = pattern;
+        this.norm = p.get("input_norm.weight");
+        this.inProj = p.get("in_proj.weight");
+        this.outProj = p.get("out_proj.weight");
+        this.kState = Nd4j.zeros(inProj.dataType(), batch, dims.dModel());
+        this.vState = Nd4j.zeros(inProj.dataType(), batch, dims.dModel());
+        int dilated = pattern.dilation() == -1 ? 0 : capacity / pattern.dilation();
+        this.dilatedStart = pattern.initial() + pattern.local();
+        this.current = dilatedStart + dilated;
+        this.slots = new KeyValueSlots(batch, dims.numHeads(), current + 1, dims.headDim(), inProj.dataType());
+        this.dilatedCount = new int[batch];
+    }
+
+    private boolean isDilated(int k) {
+        return pattern.dilation() != -1 && (k + 1) % pattern.dilation() == 0;
+    }
+
+    private int ringSlot(int k) {
+        return pattern.initial() + (k - pattern.initial()) % pattern.local();
+    }
+
+    @Override
+    public INDArray step(INDArray x, int[] positions) {
+        int d = dims.dModel();
+        INDArray u = linear(rmsNorm(x, norm, dims.normEps()), inProj);                   // [B, 4D or 5D]
+        INDArray o = columns(u, 0, d);
+        INDArray q = columns(u, d, d);
+        INDArray k = columns(u, 2L * d, d);
+        INDArray v = columns(u, 3L * d, d);
+        if (cell.applyRe()) {
+            INDArray f = sigmoid(columns(u, 4L * d, d));
+            for (int b = 0; b < positions.length; b++) {
+                if (positions[b] == 0) {
+                    kState.getRow(b).assign(0.0);
+                    vState.getRow(b).assign(0.0);
+                }
+            }
+            INDArray keep = f.rsub(1.0);
+            kState.muli(f).addi(keep.mul(k));
+            vState.muli(f).addi(keep.muli(v));
+            k = kState;
+            v = vState;
+        }
+        long[] pos = toLong(positions);
+        INDArray kRot = rope(heads(k, dims.numHeads(), dims.headDim()), pos, cell.ropeBase());   // [B, H, d]
+        INDArray qRot = rope(heads(q, dims.numHeads(), dims.headDim()), pos, cell.ropeBase());
+        INDArray vHeads = heads(v, dims.numHeads(), dims.headDim());
+        for (int b = 0; b < positions.length; b++) {
+            slots.write(b, current, kRot.get(NDArrayIndex.point(b)), vHeads.get(NDArrayIndex.point(b)));
+        }
+        INDArray y = rows(slots.attend(qRot)).muli(sigmoid(o));                         // [B, D]
+        for (int b = 0; b < positions.length; b++) {
+            store(b, positions[b], kRot.get(NDArrayIndex.point(b)), vHeads.get(NDArrayIndex.point(b)));
+        }
+        return x.add(linear(y, outProj));
+    }
+
+    /** Keeps token t for later queries, where the pattern will need it. */
+    private void store(int b, int t, INDArray k, INDArray v) {
+        if (t < pattern.initial()) {
+            slots.write(b, t, k, v);
+        } else if (pattern.local() > 0) {
+            int slot = ringSlot(t);
+            int evicted = t - pattern.local();
+            if (evicted >= pattern.initial() && isDilated(evicted)) {
+                slots.copy(b, slot, dilatedSlot(b));
+            }
+            slots.write(b, slot, k, v);
+        } else if (isDilated(t)) {
+            slots.write(b, dilatedSlot(b), k, v);
+        }
+    }
+
+    private int dilatedSlot(int b) {
+        int slot = dilatedStart + dilatedCount[b]++;
+        if (slot >= current) {
+            throw new IllegalStateException("RAT+ dilated cache is full; create the cache with a larger capacity");
+        }
+        return slot;
+    }
+
+    @Override
+    public void prefill(Map<String, INDArray> taps, int[] lengths) {
+        INDArray keys = taps.get(RatPlusLayer.TAP_K);                                    // [B, T, D], before rotation
+        INDArray values = taps.get(RatPlusLayer.TAP_V);
+        int sinks = pattern.initial();
+        int window = pattern.local();
+        for (int b = 0; b < lengths.length; b++) {
+            int n = lengths[b];
+            INDArray kSeq = keys.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all());   // [T, D]
+            INDArray vSeq = values.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all());
+            kState.getRow(b).assign(kSeq.getRow(n - 1));
+            vState.getRow(b).assign(vSeq.getRow(n - 1));
+
+            List<Integer> sinkTokens = new ArrayList<>();
+            for (int t = 0; t < Math.min(sinks, n); t++) sinkTokens.add(t);
+            List<Integer> ringTokens = new ArrayList<>();
+            if (window > 0) for (int t = Math.max(sinks, n - window); t < n; t++) ringTokens.add(t);
+            List<Integer> dilatedTokens = new ArrayList<>();
+            for (int t = sinks; t < n - window; t++) if (isDilated(t)) dilatedTokens.add(t);
+
+            writeTokens(b, kSeq, vSeq, sinkTokens, 0, false);
+            writeTokens(b, kSeq, vSeq, ringTokens, 0, true);
+            writeTokens(b, kSeq, vSeq, dilatedTokens, dilatedStart, false);
+            dilatedCount[b] = dilatedTokens.size();
+        }
+    }
+
+    private void writeTokens(int b, INDArray kSeq, INDArray vSeq, List<Integer> tokens, int start, boolean ring) {
+        if (tokens.isEmpty()) return;
+        int[] idx = tokens.stream().mapToInt(Integer::intValue).toArray();
+        long[] pos = tokens.stream().mapToLong(Integer::longValue).toArray();
+        INDArray k = rope(heads(Nd4j.pullRows(kSeq, 1, idx), dims.numHeads(), dims.headDim()), pos, cell.ropeBase());
+        INDArray v = heads(Nd4j.pullRows(vSeq, 1, idx), dims.numHeads(), dims.headDim());
+        if (!ring) {
+            if (start + idx.length > current) {
+                throw new IllegalStateException("RAT+ cache too small for a prompt of this length; raise the capacity");
+            }
+            slots.writeRange(b, start, k, v);
+            return;
+        }
+        for (int i = 0; i < idx.length; i++) {
+            slots.write(b, ringSlot(idx[i]), k.get(NDArrayIndex.point(i)), v.get(NDArrayIndex.point(i)));
+        }
+    }
+
+    @Override
+    public long stateElementsPerSequence() {
+        return slots.elementsPerSequence() + 2L * dims.dModel();
+    }
+}

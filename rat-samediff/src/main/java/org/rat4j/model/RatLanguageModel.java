@@ -1,0 +1,250 @@
+package org.rat4j.model;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.rat4j.config.ConfigException;
+import org.rat4j.config.MixerType;
+import org.rat4j.config.ModelConfig;
+import org.rat4j.config.RatPlusPattern;
+import org.rat4j.layers.*;
+
+import java.util.*;
+
+/**
+ * A RAT-family language model (spec §2.6): token embedding, {@code n_layers} pre-norm blocks (a sequence mixer then
+ * the GELU FFN, each with its own norm and residual), a final RMSNorm, and a head tied to the embedding.
+ *
+ * <pre>
+ *   x = E[ids]                                        [B, T, D]
+ *   for each layer i:  x = mixer_i(x);  x = ffn_i(x)  (residuals inside the blocks)
+ *   logits = RMSNorm(x)·Eᵀ                            [B, T, V]
+ * </pre>
+ *
+ * Parameters live in one map under the reference PyTorch state-dict names ({@code docs/weights.md}); the SameDiff
+ * graphs built from them (one per sequence length) read the same arrays, so an in-place update is seen everywhere.
+ * The embedding lookup runs in Java ({@link #embed}) because SameDiff's gather has a wrong gradient; its gradient is
+ * scatter-added into the embedding's ({@link #gradients}).
+ */
+public final class RatLanguageModel {
+    public static final String WTE = "embedding.wte.weight";
+    public static final String FINAL_NORM = "backbone.ln.weight";
+    public static final String LM_HEAD = "head.lm_head.weight";
+
+    /** One block of the backbone: its name prefixes and its two residual sub-blocks. */
+    public record Layer(int index, SequenceBlock mixer, SequenceBlock ffn) {
+        public String mixerPrefix() {
+            return "backbone.layers." + index + ".seq_layer.";
+        }
+
+        public String ffnPrefix() {
+            return "backbone.layers." + index + ".hidden_layer.";
+        }
+    }
+
+    private final ModelConfig config;
+    private final DataType dataType;
+    private final List<Layer> layers;
+    private final LinkedHashMap<String, INDArray> params;
+    private final Map<String, LanguageModelGraph> graphs = new HashMap<>();
+
+    private RatLanguageModel(ModelConfig config, DataType dataType, LinkedHashMap<String, INDArray> params) {
+        this.config = config;
+        this.dataType = dataType;
+        this.params = params;
+        BlockDims dims = new BlockDims(config.dModel(), config.numHeads(), config.normEps(), config.initStd());
+        List<Layer> list = new ArrayList<>();
+        for (int i = 0; i < config.nLayers(); i++) {
+            SequenceBlock mixer = SequenceBlocks.mixer(config.mixerFor(i), dims, config.seqLen(), config.indexWithinCell(i));
+            list.add(new Layer(i, mixer, new FeedForwardLayer(dims, config.ffnDim())));
+        }
+        this.layers = List.copyOf(list);
+    }
+
+    /** Every parameter name and shape, in state-dict order ({@code head.lm_head.weight} only when untied). */
+    public static LinkedHashMap<String, long[]> parameterShapes(ModelConfig config) {
+        RatLanguageModel shapeOnly = new RatLanguageModel(config, DataType.FLOAT, new LinkedHashMap<>());
+        return shapeOnly.shapes();
+    }
+
+    private LinkedHashMap<String, long[]> shapes() {
+        LinkedHashMap<String, long[]> m = new LinkedHashMap<>();
+        m.put(WTE, new long[]{config.vocabSize(), config.dModel()});
+        for (Layer l : layers) {
+            l.mixer().parameterShapes().forEach((k, v) -> m.put(l.mixerPrefix() + k, v));
+            l.ffn().parameterShapes().forEach((k, v) -> m.put(l.ffnPrefix() + k, v));
+        }
+        m.put(FINAL_NORM, new long[]{config.dModel()});
+        if (!config.tieEmbedding()) m.put(LM_HEAD, new long[]{config.vocabSize(), config.dModel()});
+        return m;
+    }
+
+    /** A model with the reference initialisation (spec §2.7), deterministic in {@code seed}. */
+    public static RatLanguageModel initialize(ModelConfig config, long seed, DataType dataType) {
+        LinkedHashMap<String, INDArray> p = new LinkedHashMap<>();
+        parameterShapes(config).forEach((name, shape) -> p.put(name, Nd4j.zeros(dataType, shape)));
+        RatLanguageModel model = new RatLanguageModel(config, dataType, p);
+        Initializer init = new Initializer(seed);
+        init.normal(WTE, p.get(WTE), config.initStd());
+        for (Layer l : model.layers) {
+            l.mixer().initialize(model.blockParams(l.mixerPrefix(), l.mixer()), init.scoped(l.mixerPrefix()));
+            l.ffn().initialize(model.blockParams(l.ffnPrefix(), l.ffn()), init.scoped(l.ffnPrefix()));
+        }
+        p.get(FINAL_NORM).assign(1.0);
+        if (!config.tieEmbedding()) init.normal(LM_HEAD, p.get(LM_HEAD), config.initStd());
+        return model;
+    }
+
+    /**
+     * A model over existing arrays (e.g. loaded weights). Every expected tensor must be present with its exact shape;
+     * extra tensors are an error, except {@code head.lm_head.weight} of a tied model.
+     */
+    public static RatLanguageModel fromParameters(ModelConfig config, Map<String, INDArray> given, DataType dataType) {
+        LinkedHashMap<String, INDArray> p = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : parameterShapes(config).entrySet()) {
+            INDArray a = given.get(e.getKey());
+            if (a == null) {
+                throw new ConfigException("missing tensor '" + e.getKey() + "' (expected shape " + Arrays.toString(e.getValue())
+                        + "); the weights do not match the model config");
+            }
+            if (!Arrays.equals(a.shape(), e.getValue())) {
+                throw new ConfigException("tensor '" + e.getKey() + "' has shape " + Arrays.toString(a.shape())
+                        + " but the model config needs " + Arrays.toString(e.getValue()));
+            }
+            p.put(e.getKey(), a.dataType() == dataType ? a : a.castTo(dataType));
+        }
+        for (String name : given.keySet()) {
+            if (!p.containsKey(name) && !(name.equals(LM_HEAD) && config.tieEmbedding())) {
+                throw new ConfigException("unexpected tensor '" + name + "': the model config has no such parameter");
+            }
+        }
+        return new RatLanguageModel(config, dataType, p);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public DataType dataType() {
+        return dataType;
+    }
+
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    /** All parameters by state-dict name (live arrays: changing them changes the model). */
+    public Map<String, INDArray> parameters() {
+        return Collections.unmodifiableMap(params);
+    }
+
+    /** The head weight {@code [V, D]}: the embedding when tied. */
+    public INDArray headWeight() {
+        return config.tieEmbedding() ? params.get(WTE) : params.get(LM_HEAD);
+    }
+
+    /** The parameters of one block, keyed by their names relative to the block. */
+    public Map<String, INDArray> blockParams(String prefix, SequenceBlock block) {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        for (String name : block.parameterShapes().keySet()) m.put(name, params.get(prefix + name));
+        return m;
+    }
+
+    public long parameterCount() {
+        long n = 0;
+        for (INDArray a : params.values()) n += a.length();
+        return n;
+    }
+
+    // ------------------------------------------------------------------ forward
+
+    /** Token embeddings {@code E[ids]}, {@code [B, T, D]}. */
+    public INDArray embed(int[][] ids) {
+        TokenBatch.checkIds(ids, config.vocabSize(), "input");
+        int batch = ids.length;
+        int seqLen = ids[0].length;
+        int[] flat = new int[batch * seqLen];
+        for (int b = 0; b < batch; b++) System.arraycopy(ids[b], 0, flat, b * seqLen, seqLen);
+        return Nd4j.pullRows(params.get(WTE), 1, flat).reshape('c', batch, seqLen, config.dModel());
+    }
+
+    /** The graph for sequence length T; {@code dense} runs RAT+ layers with full causal attention (joint training). */
+    public LanguageModelGraph graph(int seqLen, boolean dense) {
+        String key = seqLen + (dense ? "/dense" : "");
+        LanguageModelGraph g = graphs.get(key);
+        if (g == null) {
+            g = new LanguageModelGraph(this, seqLen, dense);
+            graphs.put(key, g);
+        }
+        return g;
+    }
+
+    /** The mixer block to emit for a layer: RAT+ layers become dense when asked. */
+    SequenceBlock mixerFor(Layer layer, boolean dense) {
+        if (dense && layer.mixer() instanceof RatPlusLayer rp) return rp.withPattern(new RatPlusPattern(1, 0, 0));
+        return layer.mixer();
+    }
+
+    /** Logits {@code [B, T, V]} of a batch of equal-length sequences. */
+    public INDArray logits(int[][] ids) {
+        INDArray emb = embed(ids);
+        INDArray out = graph(ids[0].length, false).logits(emb);
+        emb.close();
+        return out.reshape('c', ids.length, ids[0].length, config.vocabSize());
+    }
+
+    /** The mean next-token loss of spec §2.8. */
+    public double loss(TokenBatch batch) {
+        return loss(batch, false);
+    }
+
+    public double loss(TokenBatch batch, boolean dense) {
+        batch.validate(config.vocabSize());
+        INDArray emb = embed(batch.inputs());
+        try {
+            return graph(batch.seqLen(), dense).loss(emb, batch);
+        } finally {
+            emb.close();
+        }
+    }
+
+    /** Loss and gradients of every parameter (arrays owned by the caller; {@link Gradients#close()} frees them). */
+    public Gradients gradients(TokenBatch batch) {
+        return gradients(batch, false);
+    }
+
+    public Gradients gradients(TokenBatch batch, boolean dense) {
+        batch.validate(config.vocabSize());
+        INDArray emb = embed(batch.inputs());
+        try {
+            return graph(batch.seqLen(), dense).gradients(emb, batch);
+        } finally {
+            emb.close();
+        }
+    }
+
+    /** Releases the cached graphs (their workspaces and constants). */
+    public void clearGraphs() {
+        graphs.clear();
+    }
+
+    /** The chunk length every prefill must be padded to: the lcm of all RAT chunk sizes (1 without RAT layers). */
+    public int sequenceMultiple() {
+        int m = 1;
+        for (Layer l : layers) {
+            if (config.mixerFor(l.index()).type() == MixerType.RAT) m = lcm(m, config.mixerFor(l.index()).chunkSize());
+        }
+        return m;
+    }
+
+    private static int lcm(int a, int b) {
+        int x = a;
+        int y = b;
+        while (y != 0) {
+            int t = x % y;
+            x = y;
+            y = t;
+        }
+        return a / x * b;
+    }
+}

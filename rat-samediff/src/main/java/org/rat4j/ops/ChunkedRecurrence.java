@@ -1,0 +1,44 @@
+package org.rat4j.ops;
+
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * The gated linear recurrence {@code h_l = f_l ⊙ h_{l-1} + (1 - f_l) ⊙ u_l}, {@code h_{-1} = 0}, run independently
+ * in every chunk of length L (spec §1.2 step 4; L = T gives the RNN and RAT+ full-sequence recurrence).
+ *
+ * <p>ND4J M2.1 has no scan op, its cumsum/cumprod gradients are wrong, and loops have no gradient, so this is a
+ * Hillis–Steele scan built from slices, products, sums and concats (all with checked gradients): the pairs
+ * {@code (a, b) = (f, (1-f)u)} are combined with {@code (a₁,b₁)∘(a₂,b₂) = (a₁a₂, a₂b₁ + b₂)} over strides
+ * 1, 2, 4, ... < L. That is ⌈log₂ L⌉ steps of elementwise work on the whole tensor, with no L×L matrix per feature.
+ */
+public final class ChunkedRecurrence {
+    private ChunkedRecurrence() {
+    }
+
+    /**
+     * @param f gates in (0, 1), {@code [N, L, F]} (N = batch · chunks)
+     * @param u inputs, {@code [N, L, F]}
+     * @param length L
+     * @return the states h, {@code [N, L, F]}
+     */
+    public static SDVariable scan(SameDiff sd, SDVariable f, SDVariable u, int length) {
+        SDVariable a = f;
+        SDVariable b = f.rsub(1.0).mul(u);
+        for (int s = 1; s < length; s *= 2) {
+            SDVariable bHead = b.get(SDIndex.all(), SDIndex.interval(0, s), SDIndex.all());
+            SDVariable bPrev = b.get(SDIndex.all(), SDIndex.interval(0, length - s), SDIndex.all());
+            SDVariable bTail = b.get(SDIndex.all(), SDIndex.interval(s, length), SDIndex.all());
+            SDVariable aTail = a.get(SDIndex.all(), SDIndex.interval(s, length), SDIndex.all());
+            SDVariable bNext = sd.concat(1, bHead, aTail.mul(bPrev).add(bTail));
+            if (2 * s < length) {
+                SDVariable aHead = a.get(SDIndex.all(), SDIndex.interval(0, s), SDIndex.all());
+                SDVariable aPrev = a.get(SDIndex.all(), SDIndex.interval(0, length - s), SDIndex.all());
+                a = sd.concat(1, aHead, aTail.mul(aPrev));
+            }
+            b = bNext;
+        }
+        return b;
+    }
+}

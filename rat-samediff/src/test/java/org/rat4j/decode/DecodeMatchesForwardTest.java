@@ -1,0 +1,55 @@
+package org.rat4j.decode;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.rat4j.TestModels;
+import org.rat4j.config.ModelConfig;
+import org.rat4j.model.RatLanguageModel;
+
+import java.util.Arrays;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Invariant I1: prefill + step-by-step decoding reproduces the parallel forward, in float64, for every layer type. */
+class DecodeMatchesForwardTest {
+
+    static Stream<Arguments> configs() {
+        return TestModels.all().entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void prefillThenStepsEqualsParallelForward(String name, ModelConfig config) {
+        RatLanguageModel model = TestModels.model(config, 7);
+        int[][] ids = TestModels.tokens(2, TestModels.SEQ, 11);
+        INDArray full = model.logits(ids);                                          // [2, T, V]
+
+        // Sequence 0 starts from a prefill of 1 token (a chunk start), sequence 1 from 5 (mid-chunk for L=4);
+        // a third run prefills 8 (a chunk boundary).
+        for (int[] lengths : new int[][]{{1, 5}, {8, 8}}) {
+            Decoder dec = new Decoder(model, 2, TestModels.SEQ);
+            int[][] prompts = {Arrays.copyOf(ids[0], lengths[0]), Arrays.copyOf(ids[1], lengths[1])};
+            INDArray logits = dec.prefill(prompts);
+            for (int b = 0; b < 2; b++) assertClose(full, b, lengths[b] - 1, logits.getRow(b), name + " prefill");
+            // Step both sequences until the shorter-started one reaches T; each at its own position.
+            int steps = TestModels.SEQ - Math.max(lengths[0], lengths[1]);
+            for (int s = 0; s < steps; s++) {
+                int[] pos = dec.positions();
+                int[] next = {ids[0][pos[0]], ids[1][pos[1]]};
+                INDArray l = dec.step(next);
+                for (int b = 0; b < 2; b++) assertClose(full, b, pos[b], l.getRow(b), name + " step at " + pos[b]);
+            }
+        }
+    }
+
+    private static void assertClose(INDArray full, int b, int t, INDArray got, String what) {
+        INDArray want = full.get(NDArrayIndex.point(b), NDArrayIndex.point(t), NDArrayIndex.all());
+        double err = want.sub(got.reshape(want.shape())).amaxNumber().doubleValue();
+        double scale = want.amaxNumber().doubleValue();
+        assertTrue(err <= 1e-10 * Math.max(1.0, scale), what + " (seq " + b + "): max |diff| = " + err);
+    }
+}
