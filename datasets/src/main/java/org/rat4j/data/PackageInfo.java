@@ -1,0 +1,1 @@
+package org.rat4j.data; final class PackageInfo { private PackageInfo() { } }
