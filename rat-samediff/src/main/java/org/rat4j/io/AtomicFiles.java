@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.*;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Writes files so that a reader never sees a half-written one: the content goes to a temporary file in the same
@@ -24,6 +25,12 @@ public final class AtomicFiles {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        try {
+            // createTempFile makes the file owner-only; a saved model or shard should be readable like any other file.
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system: keep the default permissions
+        }
         try {
             try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writer.write(out);

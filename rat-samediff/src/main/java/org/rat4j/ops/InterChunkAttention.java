@@ -34,11 +34,10 @@ public final class InterChunkAttention {
         int chunks = seqLen / chunkSize;
         double scale = 1.0 / Math.sqrt(d);
 
-        // Chunk summaries: the state at the last offset of each chunk.
-        SDVariable kBar = sd.reshape(kTilde, -1, heads, chunks, chunkSize, d)                 // [B, H, C, L, d]
-                .get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.point(chunkSize - 1), SDIndex.all()); // [B, H, C, d]
-        SDVariable vBar = sd.reshape(vTilde, -1, heads, chunks, chunkSize, d)
-                .get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.point(chunkSize - 1), SDIndex.all());
+        // Chunk summaries: the state at the last offset of each chunk. (An interval, then a reshape: M2.1's
+        // backward of a point index on a rank-5 tensor fails.)
+        SDVariable kBar = lastOfChunk(sd, kTilde, heads, chunks, chunkSize, d);              // [B, H, C, d]
+        SDVariable vBar = lastOfChunk(sd, vTilde, heads, chunks, chunkSize, d);
 
         String key = "interrope.L" + chunkSize + ".T" + seqLen + ".off" + chunkOffset + ".base" + ropeBase + ".d" + d;
         SDVariable cosT = ctx.constant(key + ".cosT", () -> RotaryEmbedding.tables(
@@ -60,5 +59,11 @@ public final class InterChunkAttention {
         SDVariable pInter = p.get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.interval(0, chunks));
         SDVariable pSelf = p.get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.interval(chunks, chunks + 1));
         return sd.mmul(pInter, vBar).add(pSelf.mul(vTilde));                                  // [B, H, T, d]
+    }
+
+    private static SDVariable lastOfChunk(SameDiff sd, SDVariable x, int heads, int chunks, int chunkSize, int d) {
+        SDVariable last = sd.reshape(x, -1, heads, chunks, chunkSize, d)                          // [B, H, C, L, d]
+                .get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.interval(chunkSize - 1, chunkSize), SDIndex.all());
+        return sd.reshape(last, -1, heads, chunks, d);                                            // [B, H, C, d]
     }
 }

@@ -1,0 +1,67 @@
+package org.rat4j.cli;
+
+import org.rat4j.config.ConfigException;
+import org.rat4j.config.ConfigReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.*;
+
+/** The {@code rat4j} command line: {@code rat4j <command> [options]}, {@code rat4j <command> --help}. */
+public final class Rat4j {
+    private static final Logger LOG = LoggerFactory.getLogger(Rat4j.class);
+
+    private Rat4j() {
+    }
+
+    /** All commands, in the order {@code --help} lists them. */
+    static List<Subcommand> commands() {
+        return List.of(new InitCommand(), new ScoreCommand(), new GenerateCommand());
+    }
+
+    public static void main(String[] args) {
+        Console.captureStdout();
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns the exit code (0 ok, 1 failure, 2 bad input or usage). */
+    public static int run(String[] args) {
+        Map<String, Subcommand> byName = new LinkedHashMap<>();
+        for (Subcommand c : commands()) byName.put(c.name(), c);
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            usage(byName.values());
+            return args.length == 0 ? 2 : 0;
+        }
+        Subcommand cmd = byName.get(args[0]);
+        if (cmd == null) {
+            String near = ConfigReader.nearest(args[0], byName.keySet());
+            System.err.println("rat4j: unknown command '" + args[0] + "'" + (near == null ? "" : "; did you mean '" + near + "'?"));
+            usage(byName.values());
+            return 2;
+        }
+        try {
+            return cmd.run(Arrays.copyOfRange(args, 1, args.length));
+        } catch (ConfigException e) {
+            System.err.println("rat4j " + cmd.name() + ": error: " + e.getMessage());
+            return 2;
+        } catch (org.apache.commons.cli.ParseException e) {
+            System.err.println("rat4j " + cmd.name() + ": " + e.getMessage() + " (see 'rat4j " + cmd.name() + " --help')");
+            return 2;
+        } catch (java.nio.file.NoSuchFileException e) {
+            System.err.println("rat4j " + cmd.name() + ": error: file not found: " + e.getFile());
+            return 2;
+        } catch (OutOfMemoryError e) {
+            System.err.println("rat4j " + cmd.name() + ": out of memory; use a smaller batch or sequence length, or raise -Xmx");
+            return 1;
+        } catch (Exception e) {
+            LOG.error("rat4j {} failed", cmd.name(), e);
+            return 1;
+        }
+    }
+
+    private static void usage(Collection<Subcommand> cmds) {
+        StringBuilder sb = new StringBuilder("usage: rat4j <command> [options]   (rat4j <command> --help for its options)\n\ncommands:\n");
+        for (Subcommand c : cmds) sb.append(String.format("  %-10s %s%n", c.name(), c.summary()));
+        Console.stdout().print(sb);
+    }
+}

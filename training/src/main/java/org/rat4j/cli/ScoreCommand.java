@@ -1,0 +1,72 @@
+package org.rat4j.cli;
+
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.rat4j.config.ConfigException;
+import org.rat4j.io.ModelIO;
+import org.rat4j.io.Npy;
+import org.rat4j.model.RatLanguageModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+
+import static org.rat4j.cli.CommandLines.*;
+
+/** {@code rat4j score}: the logits of a token sequence, as a float32 {@code [T, V]} NumPy file. */
+public final class ScoreCommand implements Subcommand {
+    private static final Logger LOG = LoggerFactory.getLogger(ScoreCommand.class);
+
+    @Override
+    public String name() {
+        return "score";
+    }
+
+    @Override
+    public String summary() {
+        return "write the logits [T, V] of a token sequence as a .npy file";
+    }
+
+    @Override
+    public int run(String[] args) throws Exception {
+        Options o = new Options();
+        o.addOption(required("model", "DIR", "model directory (config.json + model.safetensors)"));
+        o.addOption(required("tokens", "IDS", "comma-separated token ids, e.g. 1,5,9"));
+        o.addOption(required("out", "FILE", "output .npy file (float32, shape [T, V])"));
+        o.addOption(optional("precision", "float32|float64", "arithmetic of the forward pass (default float32)"));
+        CommandLine cl = parse(name(), "Runs the parallel forward pass and saves the logits of every position.", o, args);
+        if (cl == null) return 0;
+        DataType type = precision(cl.getOptionValue("precision", "float32"));
+        RatLanguageModel model = ModelIO.load(Path.of(cl.getOptionValue("model")), type);
+        int[] ids = tokenIds(cl.getOptionValue("tokens"), "tokens");
+        INDArray logits = logits(model, ids);
+        Npy.writeFloat32(Path.of(cl.getOptionValue("out")), logits);
+        LOG.info("wrote logits {} to {}", java.util.Arrays.toString(logits.shape()), cl.getOptionValue("out"));
+        return 0;
+    }
+
+    /**
+     * Logits {@code [T, V]} of one sequence. A RAT model needs T to be a multiple of its chunk size, so the sequence
+     * is right-padded to one and the padding's logits dropped: attention is causal, so the real positions are unchanged.
+     */
+    static INDArray logits(RatLanguageModel model, int[] ids) {
+        int multiple = model.sequenceMultiple();
+        int padded = (ids.length + multiple - 1) / multiple * multiple;
+        int[][] batch = new int[1][padded];
+        System.arraycopy(ids, 0, batch[0], 0, ids.length);
+        if (padded != ids.length) LOG.info("padded {} tokens to {} (a multiple of the chunk size)", ids.length, padded);
+        INDArray all = model.logits(batch);                                      // [1, T', V]
+        return all.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, ids.length), NDArrayIndex.all()).dup('c');
+    }
+
+    static DataType precision(String name) {
+        return switch (name) {
+            case "float32", "fp32" -> DataType.FLOAT;
+            case "float64", "fp64", "double" -> DataType.DOUBLE;
+            default -> throw new ConfigException("--precision must be float32 or float64, got '" + name + "'");
+        };
+    }
+}
