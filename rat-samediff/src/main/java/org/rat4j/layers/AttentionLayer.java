@@ -70,8 +70,8 @@ public final class AttentionLayer implements SequenceBlock {
         SDVariable v = columns(u, 0, d);
         SDVariable q = columns(u, d, d);
         SDVariable k = columns(u, 2L * d, d);
-        ctx.tap(tapPrefix + TAP_K, sd.reshape(k, -1, seqLen, d));
-        ctx.tap(tapPrefix + TAP_V, sd.reshape(v, -1, seqLen, d));
+        ctx.tap(tapPrefix + TAP_K, k, d);
+        ctx.tap(tapPrefix + TAP_V, v, d);
 
         SDVariable[] rope = tokenRope(ctx, hd, cell.ropeBase());
         SDVariable qh = RotaryEmbedding.apply(sd, toHeads(sd, q, seqLen, heads, hd), rope[0], rope[1], hd);   // [B, H, T, d]

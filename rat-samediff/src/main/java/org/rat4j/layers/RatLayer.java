@@ -119,8 +119,8 @@ public final class RatLayer implements SequenceBlock {
         SDVariable states = sd.reshape(ChunkedRecurrence.scan(sd, gates, inputs, chunk), -1, 2L * d);   // [B·T, 2D]
         SDVariable vTilde = columns(states, 0, d);
         SDVariable kTilde = columns(states, d, d);
-        ctx.tap(tapPrefix + TAP_K, sd.reshape(kTilde, -1, seqLen, d));
-        ctx.tap(tapPrefix + TAP_V, sd.reshape(vTilde, -1, seqLen, d));
+        ctx.tap(tapPrefix + TAP_K, kTilde, d);
+        ctx.tap(tapPrefix + TAP_V, vTilde, d);
 
         SDVariable y = InterChunkAttention.apply(ctx,
                 toHeads(sd, q, seqLen, heads, hd), toHeads(sd, kTilde, seqLen, heads, hd),

@@ -101,8 +101,8 @@ public final class RatPlusLayer implements SequenceBlock {
             kTilde = columns(states, 0, d);
             vTilde = columns(states, d, d);
         }
-        ctx.tap(tapPrefix + TAP_K, sd.reshape(kTilde, -1, seqLen, d));
-        ctx.tap(tapPrefix + TAP_V, sd.reshape(vTilde, -1, seqLen, d));
+        ctx.tap(tapPrefix + TAP_K, kTilde, d);
+        ctx.tap(tapPrefix + TAP_V, vTilde, d);
 
         SDVariable[] rope = AttentionLayer.tokenRope(ctx, hd, cell.ropeBase());
         SDVariable qh = RotaryEmbedding.apply(sd, toHeads(sd, q, seqLen, heads, hd), rope[0], rope[1], hd);   // [B, H, T, d]

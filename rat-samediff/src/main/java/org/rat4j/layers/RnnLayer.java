@@ -67,7 +67,7 @@ public final class RnnLayer implements SequenceBlock {
         SDVariable v = columns(u, d, d);
         SDVariable f = sd.nn.sigmoid(columns(u, 2L * d, d).add(p.get(GATE_BIAS)));
         SDVariable h = ChunkedRecurrence.scan(sd, sd.reshape(f, -1, seqLen, d), sd.reshape(v, -1, seqLen, d), seqLen); // [B, T, D]
-        ctx.tap(tapPrefix + TAP_H, h);
+        ctx.tap(tapPrefix + TAP_H, h, d);
         return residualOut(sd, x, z.mul(sd.reshape(h, -1, d)), p, seqLen, d);
     }
 

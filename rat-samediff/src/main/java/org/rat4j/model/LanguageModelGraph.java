@@ -6,11 +6,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
-import org.rat4j.layers.SequenceBlock;
 import org.rat4j.ops.GraphContext;
 import org.rat4j.ops.LanguageModelLoss;
-import org.rat4j.ops.Linear;
-import org.rat4j.ops.RmsNorm;
 
 import java.util.*;
 
@@ -46,27 +43,12 @@ public final class LanguageModelGraph {
         this.trainable = List.copyOf(vars.keySet());
 
         SDVariable x = sd.placeHolder(INPUT, model.dataType(), -1, seqLen, config.dModel());        // [B, T, D]
-        for (RatLanguageModel.Layer layer : model.layers()) {
-            SequenceBlock mixer = model.mixerFor(layer, dense);
-            mixer.checkSequenceLength(seqLen);
-            x = mixer.define(ctx, x, relative(vars, layer.mixerPrefix(), mixer), TAP + layer.mixerPrefix());
-            x = layer.ffn().define(ctx, x, relative(vars, layer.ffnPrefix(), layer.ffn()), TAP + layer.ffnPrefix());
-        }
-        SDVariable h = sd.reshape(RmsNorm.apply(sd, x, vars.get(RatLanguageModel.FINAL_NORM), config.normEps()),
-                -1, config.dModel());                                                                  // [B·T, D]
-        String head = config.tieEmbedding() ? RatLanguageModel.WTE : RatLanguageModel.LM_HEAD;
-        SDVariable logits = sd.identity(LOGITS, Linear.apply(sd, h, vars.get(head)));                  // [B·T, V]
+        SDVariable logits = sd.identity(LOGITS, model.defineLogits(ctx, x, vars, dense, TAP));         // [B·T, V]
 
         SDVariable targets = sd.placeHolder(TARGETS, LanguageModelLoss.targetType(), -1);
         SDVariable weights = sd.placeHolder(WEIGHTS, model.dataType(), -1);
         SDVariable loss = sd.identity(LOSS, LanguageModelLoss.apply(sd, logits, targets, weights, config.vocabSize()));
         sd.setLossVariables(loss);
-    }
-
-    private static Map<String, SDVariable> relative(Map<String, SDVariable> vars, String prefix, SequenceBlock block) {
-        Map<String, SDVariable> m = new HashMap<>();
-        for (String name : block.parameterShapes().keySet()) m.put(name, vars.get(prefix + name));
-        return m;
     }
 
     public int seqLen() {

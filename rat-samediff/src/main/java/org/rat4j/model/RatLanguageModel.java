@@ -7,7 +7,12 @@ import org.rat4j.config.ConfigException;
 import org.rat4j.config.MixerType;
 import org.rat4j.config.ModelConfig;
 import org.rat4j.config.RatPlusPattern;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.rat4j.layers.*;
+import org.rat4j.ops.GraphContext;
+import org.rat4j.ops.Linear;
+import org.rat4j.ops.RmsNorm;
 
 import java.util.*;
 
@@ -63,8 +68,12 @@ public final class RatLanguageModel {
 
     /** Every parameter name and shape, in state-dict order ({@code head.lm_head.weight} only when untied). */
     public static LinkedHashMap<String, long[]> parameterShapes(ModelConfig config) {
-        RatLanguageModel shapeOnly = new RatLanguageModel(config, DataType.FLOAT, new LinkedHashMap<>());
-        return shapeOnly.shapes();
+        return shapeOnly(config, DataType.FLOAT).shapes();
+    }
+
+    /** A model without parameter arrays: its blocks and {@link #defineLogits} emit graphs over variables of your own. */
+    public static RatLanguageModel shapeOnly(ModelConfig config, DataType dataType) {
+        return new RatLanguageModel(config, dataType, new LinkedHashMap<>());
     }
 
     private LinkedHashMap<String, long[]> shapes() {
@@ -177,6 +186,33 @@ public final class RatLanguageModel {
             graphs.put(key, g);
         }
         return g;
+    }
+
+    /**
+     * Emits the backbone and the head into a graph: the blocks, the final norm and the logits.
+     *
+     * @param x      embeddings {@code [B, T, D]}
+     * @param vars   the graph's parameter variables by state-dict name
+     * @param dense  run RAT+ layers densely (joint training)
+     * @return logits {@code [B·T, V]}
+     */
+    public SDVariable defineLogits(GraphContext ctx, SDVariable x, Map<String, SDVariable> vars, boolean dense,
+                                   String tapPrefix) {
+        SameDiff sd = ctx.sd();
+        for (Layer layer : layers) {
+            SequenceBlock mixer = mixerFor(layer, dense);
+            mixer.checkSequenceLength(ctx.seqLen());
+            x = mixer.define(ctx, x, relative(vars, layer.mixerPrefix(), mixer), tapPrefix + layer.mixerPrefix());
+            x = layer.ffn().define(ctx, x, relative(vars, layer.ffnPrefix(), layer.ffn()), tapPrefix + layer.ffnPrefix());
+        }
+        SDVariable h = sd.reshape(RmsNorm.apply(sd, x, vars.get(FINAL_NORM), config.normEps()), -1, config.dModel()); // [B·T, D]
+        return Linear.apply(sd, h, vars.get(config.tieEmbedding() ? WTE : LM_HEAD));                                 // [B·T, V]
+    }
+
+    private static Map<String, SDVariable> relative(Map<String, SDVariable> vars, String prefix, SequenceBlock block) {
+        Map<String, SDVariable> m = new HashMap<>();
+        for (String name : block.parameterShapes().keySet()) m.put(name, vars.get(prefix + name));
+        return m;
     }
 
     /** The mixer block to emit for a layer: RAT+ layers become dense when asked. */

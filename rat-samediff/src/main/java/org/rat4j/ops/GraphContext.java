@@ -19,11 +19,22 @@ public final class GraphContext {
     private final int seqLen;
     private final DataType dataType;
     private final Map<String, SDVariable> constants = new HashMap<>();
+    private final boolean taps;
 
+    /** A context whose {@link #tap}s create named outputs (for graphs that serve decode prefills). */
     public GraphContext(SameDiff sd, int seqLen, DataType dataType) {
+        this(sd, seqLen, dataType, true);
+    }
+
+    /**
+     * @param taps false for graphs that must have a single leaf output: SameDiff infers the loss of a DL4J layer
+     *             from the graph's leaves, and a tap is a leaf
+     */
+    public GraphContext(SameDiff sd, int seqLen, DataType dataType, boolean taps) {
         this.sd = sd;
         this.seqLen = seqLen;
         this.dataType = dataType;
+        this.taps = taps;
     }
 
     public SameDiff sd() {
@@ -45,10 +56,11 @@ public final class GraphContext {
     }
 
     /**
-     * Names an intermediate so that the decode prefill can fetch it with {@code sd.output(..., name)}. The identity
-     * is a side branch: it runs only when asked for and takes no part in gradients.
+     * Names an intermediate so that the decode prefill can fetch it with {@code sd.output(..., name)}: the rows
+     * {@code [B·T, width]} (or {@code [B, T, width]}) become the named {@code [B, T, width]}. The op is a side branch:
+     * it runs only when asked for and takes no part in gradients. Does nothing when taps are off.
      */
-    public SDVariable tap(String name, SDVariable v) {
-        return sd.identity(name, v);
+    public void tap(String name, SDVariable rows, int width) {
+        if (taps) sd.reshape(name, rows, -1, seqLen, width);
     }
 }
