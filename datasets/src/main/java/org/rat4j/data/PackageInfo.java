@@ -1,1 +1,0 @@
-package org.rat4j.data; final class PackageInfo { private PackageInfo() { } }
