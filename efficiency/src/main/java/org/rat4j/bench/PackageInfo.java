@@ -1,0 +1,1 @@
+package org.rat4j.bench; final class PackageInfo { private PackageInfo() { } }
