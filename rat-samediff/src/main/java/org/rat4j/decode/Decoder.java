@@ -5,6 +5,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.rat4j.config.ConfigException;
 import org.rat4j.model.LanguageModelGraph;
+import org.rat4j.model.NativeMemory;
 import org.rat4j.model.RatLanguageModel;
 import org.rat4j.model.TokenBatch;
 
@@ -120,6 +121,7 @@ public final class Decoder {
         INDArray x = model.embed(new int[][]{tokens}).reshape('c', tokens.length, model.config().dModel());   // [B, D]
         for (DecodeCache c : caches) x = c.step(x, positions);
         for (int b = 0; b < positions.length; b++) positions[b]++;
+        NativeMemory.checkpoint();
         INDArray h = StepMath.rmsNorm(x, model.parameters().get(RatLanguageModel.FINAL_NORM), model.config().normEps());
         return StepMath.linear(h, model.headWeight());                                                        // [B, V]
     }

@@ -32,6 +32,7 @@ public final class RatPlusCache implements DecodeCache {
     private final INDArray vState;
     private final KeyValueSlots slots;
     private final int[] dilatedCount;
+    private final int[][] slotToken;                                                    // token held by each slot, -1 if none
     private final int dilatedStart;
     private final int current;
 
@@ -50,6 +51,8 @@ public final class RatPlusCache implements DecodeCache {
         this.current = dilatedStart + dilated;
         this.slots = new KeyValueSlots(batch, dims.numHeads(), current + 1, dims.headDim(), inProj.dataType());
         this.dilatedCount = new int[batch];
+        this.slotToken = new int[batch][current + 1];
+        for (int[] row : slotToken) java.util.Arrays.fill(row, -1);
     }
 
     private boolean isDilated(int k) {
@@ -99,17 +102,29 @@ public final class RatPlusCache implements DecodeCache {
     /** Keeps token t for later queries, where the pattern will need it. */
     private void store(int b, int t, INDArray k, INDArray v) {
         if (t < pattern.initial()) {
-            slots.write(b, t, k, v);
+            put(b, t, t, k, v);
         } else if (pattern.local() > 0) {
             int slot = ringSlot(t);
             int evicted = t - pattern.local();
             if (evicted >= pattern.initial() && isDilated(evicted)) {
-                slots.copy(b, slot, dilatedSlot(b));
+                int to = dilatedSlot(b);
+                slots.copy(b, slot, to);
+                slotToken[b][to] = evicted;
             }
-            slots.write(b, slot, k, v);
+            put(b, slot, t, k, v);
         } else if (isDilated(t)) {
-            slots.write(b, dilatedSlot(b), k, v);
+            put(b, dilatedSlot(b), t, k, v);
         }
+    }
+
+    private void put(int b, int slot, int token, INDArray k, INDArray v) {
+        slots.write(b, slot, k, v);
+        slotToken[b][slot] = token;
+    }
+
+    /** The tokens kept for later queries of sequence b (all slots but the current one), in increasing order. */
+    public int[] storedTokens(int b) {
+        return java.util.Arrays.stream(slotToken[b], 0, current).filter(t -> t >= 0).sorted().toArray();
     }
 
     private int dilatedSlot(int b) {
@@ -144,6 +159,9 @@ public final class RatPlusCache implements DecodeCache {
             writeTokens(b, kSeq, vSeq, ringTokens, 0, true);
             writeTokens(b, kSeq, vSeq, dilatedTokens, dilatedStart, false);
             dilatedCount[b] = dilatedTokens.size();
+            for (int t : sinkTokens) slotToken[b][t] = t;
+            for (int t : ringTokens) slotToken[b][ringSlot(t)] = t;
+            for (int i = 0; i < dilatedTokens.size(); i++) slotToken[b][dilatedStart + i] = dilatedTokens.get(i);
         }
     }
 

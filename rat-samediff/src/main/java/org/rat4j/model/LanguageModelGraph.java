@@ -89,6 +89,7 @@ public final class LanguageModelGraph {
         INDArray out = sd.output(placeholders(embeddings, batch), LOSS).get(LOSS);
         double loss = out.getDouble(0);
         out.close();
+        NativeMemory.checkpoint();
         return loss;
     }
 
@@ -119,6 +120,7 @@ public final class LanguageModelGraph {
         Nd4j.exec(DynamicCustomOp.builder("scatter_add")
                 .addInputs(wteGrad, Nd4j.createFromArray(flat), rowsGrad).addOutputs(wteGrad).build());
         inputGrad.close();
+        NativeMemory.checkpoint();
         return new Gradients(loss, out);
     }
 }
