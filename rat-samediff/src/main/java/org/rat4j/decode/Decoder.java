@@ -2,7 +2,6 @@ package org.rat4j.decode;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.rat4j.config.ConfigException;
 import org.rat4j.model.LanguageModelGraph;
 import org.rat4j.model.NativeMemory;
@@ -87,19 +86,21 @@ public final class Decoder {
         }
         INDArray emb = model.embed(ids);
         LanguageModelGraph graph = model.graph(padded, false);
-        Map<String, INDArray> out = graph.logitsAndTaps(emb, tapNames);
+        Map<String, INDArray> out = graph.hiddenAndTaps(emb, tapNames);
         emb.close();
         for (int i = 0; i < caches.size(); i++) {
             Map<String, INDArray> taps = new HashMap<>();
             for (String full : perCache.get(i)) taps.put(full.substring(full.lastIndexOf('.') + 1), out.get(full));
             caches.get(i).prefill(taps, lengths);
         }
-        INDArray logits = out.get("logits").reshape('c', prompts.length, padded, model.config().vocabSize());
-        INDArray last = Nd4j.create(logits.dataType(), prompts.length, model.config().vocabSize());
+        // Only each prompt's last position needs logits: [B, D] rows of the hidden states, then the head.
+        INDArray hidden = out.get("hidden");                                                 // [B·T', D]
+        int[] lastRows = new int[prompts.length];
         for (int b = 0; b < prompts.length; b++) {
-            last.getRow(b).assign(logits.get(NDArrayIndex.point(b), NDArrayIndex.point(lengths[b] - 1), NDArrayIndex.all()));
+            lastRows[b] = b * padded + lengths[b] - 1;
             positions[b] = lengths[b];
         }
+        INDArray last = StepMath.linear(Nd4j.pullRows(hidden, 1, lastRows), model.headWeight());   // [B, V]
         for (INDArray a : out.values()) a.close();
         return last;
     }

@@ -110,8 +110,8 @@ public final class RatLayer implements SequenceBlock {
         SDVariable z = sd.nn.sigmoid(columns(u, 0, d));                                 // [B·T, D]
         SDVariable v = columns(u, d, d);
         SDVariable f = sd.nn.sigmoid(columns(u, 2L * d, d).add(p.get(GATE_BIAS)));
-        SDVariable q = sd.tile(columns(u, 3L * d, gw), 1, copies);                      // [B·T, D]
-        SDVariable k = sd.tile(columns(u, 3L * d + gw, gw), 1, copies);
+        SDVariable q = repeatGroups(sd, columns(u, 3L * d, gw), copies);                // [B·T, D]
+        SDVariable k = repeatGroups(sd, columns(u, 3L * d + gw, gw), copies);
 
         // One scan over [v, k] with the gate [f, f]: shape [B·C, L, 2D].
         SDVariable gates = sd.reshape(sd.concat(1, f, f), -1, chunk, 2L * d);
@@ -126,6 +126,14 @@ public final class RatLayer implements SequenceBlock {
                 toHeads(sd, q, seqLen, heads, hd), toHeads(sd, kTilde, seqLen, heads, hd),
                 toHeads(sd, vTilde, seqLen, heads, hd), heads, hd, chunk, cell.ropeBase(), chunkOffset);   // [B, H, T, d]
         return residualOut(sd, x, z.mul(fromHeads(sd, y, heads, hd)), p, seqLen, d);
+    }
+
+    /** {@code [q_G, q_G, ...]} along features; a concat, since M2.1's tile backward is slow. */
+    private static SDVariable repeatGroups(SameDiff sd, SDVariable x, int copies) {
+        if (copies == 1) return x;
+        SDVariable[] parts = new SDVariable[copies];
+        java.util.Arrays.fill(parts, x);
+        return sd.concat(1, parts);
     }
 
     @Override

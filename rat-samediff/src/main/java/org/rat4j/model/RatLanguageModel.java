@@ -189,14 +189,14 @@ public final class RatLanguageModel {
     }
 
     /**
-     * Emits the backbone and the head into a graph: the blocks, the final norm and the logits.
+     * Emits the backbone into a graph: the blocks and the final norm.
      *
      * @param x      embeddings {@code [B, T, D]}
      * @param vars   the graph's parameter variables by state-dict name
      * @param dense  run RAT+ layers densely (joint training)
-     * @return logits {@code [B·T, V]}
+     * @return the final hidden states {@code [B·T, D]}, the input of the head
      */
-    public SDVariable defineLogits(GraphContext ctx, SDVariable x, Map<String, SDVariable> vars, boolean dense,
+    public SDVariable defineHidden(GraphContext ctx, SDVariable x, Map<String, SDVariable> vars, boolean dense,
                                    String tapPrefix) {
         SameDiff sd = ctx.sd();
         for (Layer layer : layers) {
@@ -205,8 +205,14 @@ public final class RatLanguageModel {
             x = mixer.define(ctx, x, relative(vars, layer.mixerPrefix(), mixer), tapPrefix + layer.mixerPrefix());
             x = layer.ffn().define(ctx, x, relative(vars, layer.ffnPrefix(), layer.ffn()), tapPrefix + layer.ffnPrefix());
         }
-        SDVariable h = sd.reshape(RmsNorm.apply(sd, x, vars.get(FINAL_NORM), config.normEps()), -1, config.dModel()); // [B·T, D]
-        return Linear.apply(sd, h, vars.get(config.tieEmbedding() ? WTE : LM_HEAD));                                 // [B·T, V]
+        return sd.reshape(RmsNorm.apply(sd, x, vars.get(FINAL_NORM), config.normEps()), -1, config.dModel());   // [B·T, D]
+    }
+
+    /** {@link #defineHidden} followed by the head: logits {@code [B·T, V]}, the whole model inside one graph. */
+    public SDVariable defineLogits(GraphContext ctx, SDVariable x, Map<String, SDVariable> vars, boolean dense,
+                                   String tapPrefix) {
+        SDVariable h = defineHidden(ctx, x, vars, dense, tapPrefix);
+        return Linear.apply(ctx.sd(), h, vars.get(config.tieEmbedding() ? WTE : LM_HEAD));                          // [B·T, V]
     }
 
     private static Map<String, SDVariable> relative(Map<String, SDVariable> vars, String prefix, SequenceBlock block) {
@@ -224,8 +230,10 @@ public final class RatLanguageModel {
     /** Logits {@code [B, T, V]} of a batch of equal-length sequences. */
     public INDArray logits(int[][] ids) {
         INDArray emb = embed(ids);
-        INDArray out = graph(ids[0].length, false).logits(emb);
+        INDArray hidden = graph(ids[0].length, false).hidden(emb);                  // [B·T, D]
         emb.close();
+        INDArray out = Nd4j.gemm(hidden, headWeight(), false, true);                // [B·T, V]
+        hidden.close();
         return out.reshape('c', ids.length, ids[0].length, config.vocabSize());
     }
 
