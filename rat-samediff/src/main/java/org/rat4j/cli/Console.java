@@ -17,6 +17,11 @@ public final class Console {
         return stdout;
     }
 
+    /** Sends results to {@code out} instead (tests capture command output this way). */
+    public static void redirect(PrintStream out) {
+        stdout = out;
+    }
+
     /** Called once by the entry point before any ND4J code runs. */
     public static void captureStdout() {
         stdout = System.out;
