@@ -38,6 +38,19 @@ class ModelIOTest {
     }
 
     @Test
+    void roundTripThroughDl4jZipFormat(@TempDir Path dir) throws Exception {
+        RatLanguageModel m = RatLanguageModel.initialize(CONFIG, 4, DataType.FLOAT);
+        Path zip = dir.resolve("model.zip");
+        org.rat4j.dl4j.Dl4jFormat.save(m, zip);
+        RatLanguageModel back = org.rat4j.dl4j.Dl4jFormat.load(zip, DataType.FLOAT);
+        assertEquals(m.config(), back.config());
+        m.parameters().forEach((n, a) -> assertEquals(a, back.parameters().get(n), n));
+        Files.write(zip, new byte[]{1, 2, 3});
+        assertTrue(assertThrows(ConfigException.class, () -> org.rat4j.dl4j.Dl4jFormat.load(zip, DataType.FLOAT))
+                .getMessage().contains("not a readable DL4J model zip"));
+    }
+
+    @Test
     void writesTheReferenceNamesAndLayouts(@TempDir Path dir) throws Exception {
         ModelIO.save(RatLanguageModel.initialize(CONFIG, 4, DataType.FLOAT), dir);
         Map<String, long[]> shapes = new LinkedHashMap<>();
