@@ -119,8 +119,10 @@ public final class LanguageModelGraph {
         INDArray rowsGrad = inputGrad.reshape('c', -1, model.config().dModel());                 // [B·T, D]
         int[] flat = new int[batch.batchSize() * batch.seqLen()];
         for (int b = 0; b < batch.batchSize(); b++) System.arraycopy(batch.inputs()[b], 0, flat, b * batch.seqLen(), batch.seqLen());
+        // The boolean argument is libnd4j's "lock": without it the rows are added by several threads at once and two
+        // positions holding the same token id race on one row of wteGrad (lost updates, a flaky gradient).
         Nd4j.exec(DynamicCustomOp.builder("scatter_add")
-                .addInputs(wteGrad, Nd4j.createFromArray(flat), rowsGrad).addOutputs(wteGrad).build());
+                .addInputs(wteGrad, Nd4j.createFromArray(flat), rowsGrad).addOutputs(wteGrad).addBooleanArguments(true).build());
         inputGrad.close();
         NativeMemory.checkpoint();
         return new Gradients(head.loss(), out);

@@ -1,11 +1,14 @@
 package org.rat4j.model;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.TestModels;
+import org.rat4j.config.MixerConfig;
 import org.rat4j.config.ModelConfig;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -62,6 +65,38 @@ class GradientCheckTest {
                 }
             }
             assertTrue(checked == 3 * model.parameters().size(), "every tensor checked");
+        }
+    }
+
+    /**
+     * The embedding gradient when hundreds of positions share a handful of ids: a directional derivative over the
+     * whole embedding matrix. libnd4j's scatter_add splits the rows across threads unless told to lock, and then
+     * positions with the same id lose each other's updates (seen as a flaky training-resume test).
+     */
+    @Test
+    void embeddingGradientAccumulatesManyRepeatedIds() {
+        int vocab = 8;
+        ModelConfig config = ModelConfig.of(vocab, TestModels.D, 1, TestModels.HEADS, 64, MixerConfig.rat(4, 2));
+        RatLanguageModel model = TestModels.model(config, 5);
+        SplittableRandom r = new SplittableRandom(9);
+        int[][] windows = new int[16][65];
+        for (int[] row : windows) for (int t = 0; t < row.length; t++) row[t] = 3 + r.nextInt(vocab - 3);   // no EOS
+        TokenBatch batch = TokenBatch.fromWindows(windows);
+        INDArray wte = model.parameters().get(RatLanguageModel.WTE);
+        INDArray direction = Nd4j.rand(wte.dataType(), wte.shape()).subi(0.5);
+        INDArray orig = wte.dup();
+        wte.addi(direction.mul(EPS));
+        double up = model.loss(batch);
+        wte.assign(orig).subi(direction.mul(EPS));
+        double down = model.loss(batch);
+        wte.assign(orig);
+        double numeric = (up - down) / (2 * EPS);
+        for (int repeat = 0; repeat < 5; repeat++) {
+            try (Gradients g = model.gradients(batch)) {
+                double analytic = g.byName().get(RatLanguageModel.WTE).mul(direction).sumNumber().doubleValue();
+                assertTrue(Math.abs(analytic - numeric) <= 1e-6 * Math.abs(numeric) + 1e-9,
+                        "repeat " + repeat + ": analytic " + analytic + " numeric " + numeric);
+            }
         }
     }
 }
