@@ -1,0 +1,62 @@
+package org.rat4j.train;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.rat4j.io.AtomicFiles;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code loss.png}: training loss (raw and smoothed) and validation loss against the step. */
+public final class LossChart {
+    public static final String FILE = "loss.png";
+
+    private LossChart() {
+    }
+
+    public static void write(Path png, List<MetricsLog.Row> rows, String title) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        List<Double> steps = new ArrayList<>();
+        List<Double> loss = new ArrayList<>();
+        List<Double> smooth = new ArrayList<>();
+        List<Double> vSteps = new ArrayList<>();
+        List<Double> vLoss = new ArrayList<>();
+        double ema = Double.NaN;
+        for (MetricsLog.Row r : rows) {
+            if (Double.isFinite(r.loss())) {
+                steps.add((double) r.step());
+                loss.add(r.loss());
+                ema = Double.isNaN(ema) ? r.loss() : 0.9 * ema + 0.1 * r.loss();
+                smooth.add(ema);
+            }
+            if (Double.isFinite(r.valLoss())) {
+                vSteps.add((double) r.step());
+                vLoss.add(r.valLoss());
+            }
+        }
+        if (steps.isEmpty()) return;
+        XYChart chart = new XYChartBuilder().width(900).height(540).title(title).xAxisTitle("step").yAxisTitle("loss (nats/token)").build();
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setMarkerSize(6);
+        XYSeries raw = chart.addSeries("train loss", steps, loss);
+        raw.setMarker(SeriesMarkers.NONE);
+        raw.setLineColor(new Color(150, 180, 230));
+        XYSeries s = chart.addSeries("train loss (EMA 0.9)", steps, smooth);
+        s.setMarker(SeriesMarkers.NONE);
+        s.setLineColor(new Color(30, 80, 180));
+        if (!vSteps.isEmpty()) {
+            XYSeries v = chart.addSeries("validation loss", vSteps, vLoss);
+            v.setMarker(SeriesMarkers.CIRCLE);
+            v.setLineColor(new Color(200, 60, 30));
+            v.setMarkerColor(new Color(200, 60, 30));
+        }
+        byte[] bytes = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+        AtomicFiles.write(png, out -> out.write(bytes));
+    }
+}

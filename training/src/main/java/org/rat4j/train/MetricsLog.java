@@ -1,0 +1,98 @@
+package org.rat4j.train;
+
+import org.rat4j.io.AtomicFiles;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code metrics.csv} of a run: one row per iteration, validation columns filled on evaluation steps. The file is
+ * rewritten atomically on each flush, so it is always a complete CSV; on resume the rows after the checkpoint's step
+ * are dropped so the curve continues without the steps that are repeated.
+ */
+public final class MetricsLog {
+    public static final String FILE = "metrics.csv";
+    public static final String HEADER = "step,tokens,lr,loss,dense_loss,grad_norm,tokens_per_s,elapsed_s,val_loss,val_ppl,rss_mb";
+
+    /** One row; NaN marks an empty cell. */
+    public record Row(int step, long tokens, double lr, double loss, double denseLoss, double gradNorm, double tokensPerSecond,
+                      double elapsedSeconds, double valLoss, double valPerplexity, double rssMb) {
+        String csv() {
+            return String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s", step, tokens, num(lr), num(loss), num(denseLoss),
+                    num(gradNorm), num(tokensPerSecond), num(elapsedSeconds), num(valLoss), num(valPerplexity), num(rssMb));
+        }
+
+        static Row parse(String line) {
+            String[] f = line.split(",", -1);
+            return new Row(Integer.parseInt(f[0]), Long.parseLong(f[1]), val(f[2]), val(f[3]), val(f[4]), val(f[5]), val(f[6]),
+                    val(f[7]), val(f[8]), val(f[9]), f.length > 10 ? val(f[10]) : Double.NaN);
+        }
+
+        Row withValidation(double valLoss) {
+            return new Row(step, tokens, lr, loss, denseLoss, gradNorm, tokensPerSecond, elapsedSeconds, valLoss, Math.exp(valLoss), rssMb);
+        }
+    }
+
+    private final Path file;
+    private final List<Row> rows = new ArrayList<>();
+
+    public MetricsLog(Path runDir) {
+        this.file = runDir.resolve(FILE);
+    }
+
+    /** Loads the rows of an earlier run up to {@code step} (resume), or starts empty. */
+    public void loadUpTo(int step) throws IOException {
+        rows.clear();
+        if (!Files.isRegularFile(file)) return;
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        for (int i = 1; i < lines.size(); i++) {
+            String l = lines.get(i).trim();
+            if (l.isEmpty()) continue;
+            try {
+                Row r = Row.parse(l);
+                if (r.step() <= step) rows.add(r);
+            } catch (RuntimeException ignored) {
+                // a damaged line of an earlier run is dropped
+            }
+        }
+    }
+
+    public void add(Row r) {
+        rows.add(r);
+    }
+
+    /** Sets the validation loss of the last row. */
+    public void setLastValidation(double valLoss) {
+        if (rows.isEmpty()) return;
+        rows.set(rows.size() - 1, rows.get(rows.size() - 1).withValidation(valLoss));
+    }
+
+    public List<Row> rows() {
+        return rows;
+    }
+
+    public void flush() throws IOException {
+        StringBuilder sb = new StringBuilder(HEADER).append('\n');
+        for (Row r : rows) sb.append(r.csv()).append('\n');
+        AtomicFiles.writeString(file, sb.toString());
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    private static String num(double v) {
+        if (Double.isNaN(v)) return "";
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
+        return String.format(Locale.ROOT, "%.6g", v);
+    }
+
+    private static double val(String s) {
+        return s.isEmpty() ? Double.NaN : Double.parseDouble(s);
+    }
+}
