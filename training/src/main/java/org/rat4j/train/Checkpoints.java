@@ -131,16 +131,8 @@ public final class Checkpoints {
             hook.beforeWrite(tmp.resolve(MANIFEST));
             AtomicFiles.writeString(tmp.resolve(MANIFEST), JSON.writeValueAsString(manifest));
             syncDirectory(tmp);
-            if (Files.exists(target)) {
-                // Replacing a checkpoint of the same step (a resume from an older one): move the old one aside first.
-                Path old = Files.createTempDirectory(dir, "." + name(state.step()) + ".old-");
-                Files.delete(old);
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                deleteTree(old);
-            } else {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            }
+            // Replacing a checkpoint of the same step happens on a resume from an older one.
+            replaceDirectory(tmp, target);
             syncDirectory(dir);
         } catch (IOException | RuntimeException e) {
             try {
@@ -340,6 +332,22 @@ public final class Checkpoints {
         }
     }
 
+    /**
+     * Renames the finished directory {@code tmp} to {@code target} in one step; an existing {@code target} is first
+     * renamed aside and deleted afterwards. {@code target} never holds a mix of old and new files.
+     */
+    private static void replaceDirectory(Path tmp, Path target) throws IOException {
+        if (Files.exists(target)) {
+            Path old = Files.createTempDirectory(target.toAbsolutePath().getParent(), "." + target.getFileName() + ".old-");
+            Files.delete(old);
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            deleteTree(old);
+        } else {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
     /** Writes a model directory atomically (temporary directory, then rename), replacing an existing one. */
     public static void saveModelDir(RatLanguageModel model, Path target) throws IOException {
         Path parent = target.toAbsolutePath().getParent();
@@ -348,15 +356,7 @@ public final class Checkpoints {
         try {
             ModelIO.save(model, tmp);
             syncDirectory(tmp);
-            if (Files.exists(target)) {
-                Path old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
-                Files.delete(old);
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                deleteTree(old);
-            } else {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            }
+            replaceDirectory(tmp, target);
         } catch (IOException | RuntimeException e) {
             deleteTree(tmp);
             throw e;

@@ -44,6 +44,11 @@ public final class LossChart {
         XYChart chart = new XYChartBuilder().width(900).height(540).title(title).xAxisTitle("step").yAxisTitle("loss (nats/token)").build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setMarkerSize(6);
+        // XChart places a tick every few steps and their labels ran together; slanted, they stay readable.
+        chart.getStyler().setXAxisMin(0.0);
+        chart.getStyler().setXAxisLabelRotation(45);
+        chart.getStyler().setXAxisDecimalPattern("#,##0");
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
         XYSeries raw = chart.addSeries("train loss", steps, loss);
         raw.setMarker(SeriesMarkers.NONE);
         raw.setLineColor(new Color(150, 180, 230));
