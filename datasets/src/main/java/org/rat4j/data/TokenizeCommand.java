@@ -41,7 +41,7 @@ public final class TokenizeCommand implements Subcommand {
                         + "separate with commas; plain text is one document per file, .jsonl one per line, .gz of either "
                         + "(default builtin:train)").get());
         o.addOption(required("out", "DIR", "output directory for shard-NNNNN.bin and index.json"));
-        o.addOption(optional("tokenizer", "FILE", "tokenizer file (default: the LLaMA-2 tokenizer from scripts/fetch-data.sh)"));
+        o.addOption(optional("tokenizer", "FILE|gpt2", "tokenizer file, or gpt2 for GPT-2 BPE (default: the LLaMA-2 tokenizer from scripts/fetch-data.sh)"));
         o.addOption(optional("text-field", "NAME", "JSONL field holding the text (default text)"));
         o.addOption(optional("threads", "N", "encoder threads (default: the number of cores, "
                 + Runtime.getRuntime().availableProcessors() + " here)"));
@@ -58,7 +58,7 @@ public final class TokenizeCommand implements Subcommand {
         long shardTokens = longValue(cl, "shard-tokens", DEFAULT_SHARD_TOKENS, 1);
         String[] specs = cl.getOptionValues("input");
         List<Path> inputs = InputResolver.resolve(specs == null ? List.of("builtin:train") : Arrays.asList(specs));
-        Tokenizer tok = cl.hasOption("tokenizer") ? Tokenizers.load(Path.of(cl.getOptionValue("tokenizer"))) : Tokenizers.loadDefault();
+        Tokenizer tok = Tokenizers.resolve(cl.getOptionValue("tokenizer"));
         CorpusTokenizer.Options opt = new CorpusTokenizer.Options(inputs, Path.of(cl.getOptionValue("out")), tok,
                 cl.getOptionValue("text-field", "text"), threads, shardTokens, cl.hasOption("force"), !cl.hasOption("no-progress"));
         CorpusTokenizer.Result r = new CorpusTokenizer(opt).run();

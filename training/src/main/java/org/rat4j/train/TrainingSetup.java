@@ -138,7 +138,7 @@ public final class TrainingSetup {
     }
 
     static Tokenizer loadTokenizer(String file) {
-        return file == null ? Tokenizers.loadDefault() : Tokenizers.load(Path.of(file));
+        return Tokenizers.resolve(file);
     }
 
     /** The tokenizer's ids must all be valid model ids. */

@@ -52,7 +52,7 @@ public final class NiahCommand implements Subcommand {
         o.addOption(optional("haystack", "SPEC", "prose for essay haystacks: files, directories, globs (default builtin:train "
                 + "for --split train, builtin:valid for test)"));
         o.addOption(optional("text-field", "NAME", "JSONL field holding haystack text (default text)"));
-        o.addOption(optional("tokenizer", "FILE", "tokenizer that measures the length (default: the LLaMA-2 tokenizer)"));
+        o.addOption(optional("tokenizer", "FILE|gpt2", "tokenizer that measures the length: a file, or gpt2 (default: the LLaMA-2 tokenizer)"));
         CommandLine cl = parse(name(), "Generates NIAH samples that fill the given context length.", o, args);
         if (cl == null) return 0;
 
@@ -70,7 +70,7 @@ public final class NiahCommand implements Subcommand {
         int count = intValue(cl, "count", 100, 1);
         long seed = longValue(cl, "seed", 1005, Long.MIN_VALUE);
         NiahSplit split = NiahSplit.parse(cl.getOptionValue("split", "train"));
-        Tokenizer tok = cl.hasOption("tokenizer") ? Tokenizers.load(Path.of(cl.getOptionValue("tokenizer"))) : Tokenizers.loadDefault();
+        Tokenizer tok = Tokenizers.resolve(cl.getOptionValue("tokenizer"));
         HaystackSentences essay = null;
         if (tasks.stream().anyMatch(t -> t.haystack() == NiahTask.HaystackKind.ESSAY)) {
             String spec = cl.getOptionValue("haystack", split == NiahSplit.TRAIN ? "builtin:train" : "builtin:valid");

@@ -4,6 +4,7 @@ import org.rat4j.config.ConfigException;
 import org.rat4j.data.DataHome;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,16 @@ public final class Tokenizers {
     }
 
     /**
+     * A tokenizer named on a command line or in a config: {@code null} or empty for the default (LLaMA-2),
+     * {@value Gpt2Tokenizer#NAME} for GPT-2's BPE ({@link Gpt2Tokenizer}), anything else a tokenizer file.
+     */
+    public static Tokenizer resolve(String spec) {
+        if (spec == null || spec.isBlank()) return loadDefault();
+        if (spec.equals(Gpt2Tokenizer.NAME)) return Gpt2Tokenizer.get();
+        return load(Path.of(spec));
+    }
+
+    /**
      * The LLaMA-2 tokenizer that set-up wrote: the file named by the system property {@code rat4j.tokenizer}, or
      * {@value #DEFAULT_FILE} under {@link DataHome}.
      */
@@ -73,13 +84,18 @@ public final class Tokenizers {
 
     /** SHA-256 of a file, lower-case hex. */
     public static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return sha256(in);
+        }
+    }
+
+    /** SHA-256 of a stream's remaining bytes, lower-case hex. */
+    public static String sha256(InputStream in) throws IOException {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            try (var in = Files.newInputStream(file)) {
-                byte[] buf = new byte[1 << 16];
-                int n;
-                while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
-            }
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
             return HexFormat.of().formatHex(md.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JDK has no SHA-256", e);
