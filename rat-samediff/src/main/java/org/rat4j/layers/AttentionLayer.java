@@ -8,6 +8,7 @@ import org.rat4j.config.MixerType;
 import org.rat4j.decode.AttentionCache;
 import org.rat4j.decode.DecodeCache;
 import org.rat4j.ops.AttentionMask;
+import org.rat4j.ops.BandedAttention;
 import org.rat4j.ops.GraphContext;
 import org.rat4j.ops.RotaryEmbedding;
 import org.rat4j.ops.SoftmaxAttention;
@@ -21,7 +22,8 @@ import static org.rat4j.layers.Projections.*;
 /**
  * Causal softmax attention (spec §2.2) and, with a window W, sliding-window attention (spec §2.3):
  * {@code [v, q, k] = RMSNorm(x)·W_inᵀ}, RoPE at token positions on q and k, {@code out = x + W_out·attn}. No output gate.
- * A query at t sees keys {@code max(0, t−W) .. t} with a window, all of {@code 0 .. t} without.
+ * A query at t sees keys {@code max(0, t−W) .. t} with a window, all of {@code 0 .. t} without. A window much
+ * shorter than the sequence runs as {@link BandedAttention} (O(T·W) scores); otherwise a dense masked softmax.
  */
 public final class AttentionLayer implements SequenceBlock {
     /** Tap names: keys (before RoPE) and values, {@code [B, T, D]}. */
@@ -77,11 +79,17 @@ public final class AttentionLayer implements SequenceBlock {
         SDVariable qh = RotaryEmbedding.apply(sd, toHeads(sd, q, seqLen, heads, hd), rope[0], rope[1], hd);   // [B, H, T, d]
         SDVariable kh = RotaryEmbedding.apply(sd, toHeads(sd, k, seqLen, heads, hd), rope[0], rope[1], hd);
         int w = window();
+        SDVariable vh = toHeads(sd, v, seqLen, heads, hd);
+        int block = w < 0 ? -1 : BandedAttention.blockSize(seqLen, w);
+        if (block > 0) {
+            SDVariable y = BandedAttention.apply(ctx, qh, kh, vh, heads, hd, w, block);                    // [B, H, T, d]
+            return residualOut(sd, x, fromHeads(sd, y, heads, hd), p, seqLen, d);
+        }
         SDVariable mask = w < 0
                 ? ctx.constant("mask.causal.T" + seqLen, () -> AttentionMask.build(seqLen, seqLen, AttentionMask.causal()))
                 : ctx.constant("mask.swa" + w + ".T" + seqLen,
                         () -> AttentionMask.build(seqLen, seqLen, AttentionMask.slidingWindow(w)));
-        SDVariable y = SoftmaxAttention.apply(sd, qh, kh, toHeads(sd, v, seqLen, heads, hd), mask, hd);       // [B, H, T, d]
+        SDVariable y = SoftmaxAttention.apply(sd, qh, kh, vh, mask, hd);                                   // [B, H, T, d]
         return residualOut(sd, x, fromHeads(sd, y, heads, hd), p, seqLen, d);
     }
 
