@@ -8,6 +8,7 @@ import org.rat4j.config.RatPlusPattern;
 import org.rat4j.decode.DecodeCache;
 import org.rat4j.decode.RatPlusCache;
 import org.rat4j.ops.AttentionMask;
+import org.rat4j.ops.DilatedAttention;
 import org.rat4j.ops.ChunkedRecurrence;
 import org.rat4j.ops.GraphContext;
 import org.rat4j.ops.RotaryEmbedding;
@@ -30,7 +31,9 @@ import static org.rat4j.layers.Projections.*;
  *   out = x + W_out·(y ⊙ σ(o))
  * </pre>
  *
- * With {@code apply_re: false} this is the gated-attention baseline. Training may also run the layer densely
+ * A sparse pattern runs as {@link DilatedAttention} (sinks, a local band and a strided slice of the keys, no
+ * {@code [T, T]} matrix) when the window is short enough for a band; otherwise, and for the dense pattern, as one
+ * masked softmax. With {@code apply_re: false} this is the gated-attention baseline. Training may also run the layer densely
  * ({@link #withPattern}), as the joint recipe of spec §3.3 does.
  */
 public final class RatPlusLayer implements SequenceBlock {
@@ -107,10 +110,17 @@ public final class RatPlusLayer implements SequenceBlock {
         SDVariable[] rope = AttentionLayer.tokenRope(ctx, hd, cell.ropeBase());
         SDVariable qh = RotaryEmbedding.apply(sd, toHeads(sd, q, seqLen, heads, hd), rope[0], rope[1], hd);   // [B, H, T, d]
         SDVariable kh = RotaryEmbedding.apply(sd, toHeads(sd, kTilde, seqLen, heads, hd), rope[0], rope[1], hd);
-        SDVariable mask = pattern.isDense()
-                ? ctx.constant("mask.causal.T" + seqLen, () -> AttentionMask.build(seqLen, seqLen, AttentionMask.causal()))
-                : ctx.constant("mask.ratplus" + pattern + ".T" + seqLen, () -> RatPlusMask.additive(seqLen, pattern));
-        SDVariable y = SoftmaxAttention.apply(sd, qh, kh, toHeads(sd, vTilde, seqLen, heads, hd), mask, hd);
+        SDVariable vh = toHeads(sd, vTilde, seqLen, heads, hd);
+        int block = DilatedAttention.blockSize(seqLen, pattern);
+        SDVariable y;                                                                                 // [B, H, T, d]
+        if (block > 0) {
+            y = DilatedAttention.apply(ctx, qh, kh, vh, heads, hd, pattern, block);
+        } else {
+            SDVariable mask = pattern.isDense()
+                    ? ctx.constant("mask.causal.T" + seqLen, () -> AttentionMask.build(seqLen, seqLen, AttentionMask.causal()))
+                    : ctx.constant("mask.ratplus" + pattern + ".T" + seqLen, () -> RatPlusMask.additive(seqLen, pattern));
+            y = SoftmaxAttention.apply(sd, qh, kh, vh, mask, hd);
+        }
         SDVariable gated = fromHeads(sd, y, heads, hd).mul(sd.nn.sigmoid(o));               // [B·T, D]
         return residualOut(sd, x, gated, p, seqLen, d);
     }

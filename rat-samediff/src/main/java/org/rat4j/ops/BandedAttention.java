@@ -45,7 +45,7 @@ public final class BandedAttention {
         SDVariable kb = band(sd, k, heads, blocks, block, headDim, seqLen);                       // [B, H·n, 2S, d]
         SDVariable vb = band(sd, v, heads, blocks, block, headDim, seqLen);                       // [B, H·n, 2S, d]
         SDVariable mask = ctx.constant("mask.swaband.W" + window + ".S" + block + ".T" + seqLen + ".H" + heads,
-                () -> mask(heads, blocks, block, window));                                        // [H·n, S, 2S]
+                () -> mask(heads, blocks, block, window, 0));                                     // [H·n, S, 2S]
         double scale = 1.0 / Math.sqrt(headDim);
         SDVariable scores = sd.mmul(qb, kb, false, true, false).mul(scale).add(mask);             // [B, H·n, S, 2S]
         SDVariable p = sd.nn.softmax(scores, 3);
@@ -57,7 +57,7 @@ public final class BandedAttention {
      * For each block, the previous block's rows followed by its own: {@code [B, H·n, 2S, d]}. Block 0 has no
      * predecessor; it gets a copy of itself, which the mask hides.
      */
-    private static SDVariable band(SameDiff sd, SDVariable x, int heads, int blocks, int block, int headDim, int seqLen) {
+    static SDVariable band(SameDiff sd, SDVariable x, int heads, int blocks, int block, int headDim, int seqLen) {
         SDVariable shifted = sd.concat(2,
                 x.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(0, block), SDIndex.all()),
                 x.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(0, seqLen - block), SDIndex.all()));   // [B, H, T, d]
@@ -66,8 +66,11 @@ public final class BandedAttention {
         return sd.concat(2, prev, own);
     }
 
-    /** Additive mask {@code [H·n, S, 2S]}: row i of block j is token jS+i; column c is key (j−1)S+c, or jS+c−S. */
-    static INDArray mask(int heads, int blocks, int block, int window) {
+    /**
+     * Additive mask {@code [H·n, S, 2S]}: row i of block j is token jS+i; column c is key (j−1)S+c, or jS+c−S. Keys
+     * below {@code firstKey} are masked too (RAT+ attends its sinks in a separate branch).
+     */
+    static INDArray mask(int heads, int blocks, int block, int window, int firstKey) {
         double[] one = new double[blocks * block * 2 * block];                                   // one head: [n, S, 2S]
         int at = 0;
         for (int j = 0; j < blocks; j++) {
@@ -75,7 +78,7 @@ public final class BandedAttention {
                 int t = j * block + i;
                 for (int c = 0; c < 2 * block; c++) {
                     int key = c < block ? (j - 1) * block + c : j * block + c - block;
-                    boolean ok = (c >= block || j > 0) && key <= t && t - key <= window;
+                    boolean ok = (c >= block || j > 0) && key >= firstKey && key <= t && t - key <= window;
                     one[at++] = ok ? 0.0 : AttentionMask.MASKED;
                 }
             }
