@@ -7,7 +7,9 @@ import org.rat4j.ops.AttentionMask;
 /**
  * The RAT+ sparse attention mask (spec §3.2) and its two-branch decomposition: (a) dilated keys
  * {@code j_m = d_st + m·Dl} strictly before the local window, and (b) local + sink keys. The branches are disjoint and
- * their union is the single mask; the parallel forward uses the single mask, the decode cache stores exactly its keys.
+ * their union is the single mask. The parallel forward gathers the same key sets without a {@code [T, T]} matrix
+ * ({@link org.rat4j.ops.DilatedAttention}; this mask where a band does not pay), and the decode cache stores exactly
+ * its keys.
  */
 public final class RatPlusMask {
     private RatPlusMask() {
