@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The parity table of docs/results.md: tiny RAT(L=16), attention, RNN and the RAT/SWA hybrid trained identically
 # (configs/experiment/tiny-*.yaml: same data, order, recipe and steps), then validation loss, perplexity and
-# training throughput side by side. About 10 minutes per model on 2 cores.
+# training throughput side by side (parity.md) and their loss curves on one chart (parity.png). About 10 minutes per model on 2 cores.
 #   scripts/parity.sh [OUT_DIR] [key=value ...]      # default OUT_DIR runs/parity; overrides go to every run
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,3 +33,5 @@ table="$out/parity.md"
 } > "$table.tmp"
 mv "$table.tmp" "$table"
 cat "$table"
+./rat4j compare "${models[@]/#/$out/}" --out "$out/parity.png" --title "tiny models trained identically" >/dev/null
+echo "parity: chart in $out/parity.png" >&2

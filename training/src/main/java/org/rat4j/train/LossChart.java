@@ -64,4 +64,55 @@ public final class LossChart {
         byte[] bytes = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
         AtomicFiles.write(png, out -> out.write(bytes));
     }
+
+    /**
+     * Several runs on one chart: each run's validation loss (points joined by a line) and its smoothed training loss
+     * (thin line of the same colour), against the number of training tokens so runs with other batch sizes line up.
+     */
+    public static void compare(Path png, java.util.Map<String, List<MetricsLog.Row>> runs, String title) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        XYChart chart = new XYChartBuilder().width(900).height(540).title(title).xAxisTitle("training tokens")
+                .yAxisTitle("loss (nats/token)").build();
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setMarkerSize(6);
+        chart.getStyler().setXAxisLabelRotation(45);
+        chart.getStyler().setXAxisDecimalPattern("#,##0");
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        Color[] palette = {new Color(30, 80, 180), new Color(200, 60, 30), new Color(40, 150, 60), new Color(140, 60, 170),
+                new Color(220, 150, 20), new Color(20, 160, 170)};
+        int i = 0;
+        for (java.util.Map.Entry<String, List<MetricsLog.Row>> run : runs.entrySet()) {
+            Color c = palette[i++ % palette.length];
+            List<Double> x = new ArrayList<>();
+            List<Double> smooth = new ArrayList<>();
+            List<Double> vx = new ArrayList<>();
+            List<Double> vy = new ArrayList<>();
+            double ema = Double.NaN;
+            for (MetricsLog.Row r : run.getValue()) {
+                if (Double.isFinite(r.loss())) {
+                    ema = Double.isNaN(ema) ? r.loss() : 0.9 * ema + 0.1 * r.loss();
+                    x.add((double) r.tokens());
+                    smooth.add(ema);
+                }
+                if (Double.isFinite(r.valLoss())) {
+                    vx.add((double) r.tokens());
+                    vy.add(r.valLoss());
+                }
+            }
+            if (!x.isEmpty()) {
+                XYSeries t = chart.addSeries(run.getKey() + " train (EMA)", x, smooth);
+                t.setMarker(SeriesMarkers.NONE);
+                t.setLineColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 90));
+            }
+            if (!vx.isEmpty()) {
+                XYSeries v = chart.addSeries(run.getKey() + " validation", vx, vy);
+                v.setMarker(SeriesMarkers.CIRCLE);
+                v.setLineColor(c);
+                v.setMarkerColor(c);
+            }
+        }
+        if (chart.getSeriesMap().isEmpty()) throw new IllegalArgumentException("none of the runs has metrics to draw");
+        byte[] bytes = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+        AtomicFiles.write(png, out -> out.write(bytes));
+    }
 }
