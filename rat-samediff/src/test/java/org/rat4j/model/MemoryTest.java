@@ -17,12 +17,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MemoryTest {
 
     /**
-     * After a warm-up, the resident set stays in a band: its peak over steps 100–200 is at most one collection
-     * threshold ({@link NativeMemory#GROWTH_BYTES}) above its peak over steps 50–100. Without {@link NativeMemory} it
-     * climbs by about 5 MB per step here, 500 MB over the second half.
+     * After a warm-up, the resident set saws in a band (it grows by up to {@link NativeMemory#GROWTH_BYTES}, then a
+     * collection frees the garbage): the peaks of two 100-step windows, each spanning several such cycles, differ by
+     * less than one band (measured: 6–23 MB). Without {@link NativeMemory} it climbs by about 5 MB per step here, 500 MB from one
+     * window to the next.
      */
     @Test
-    void twoHundredTrainingStepsDoNotGrowTheProcess() throws Exception {
+    void twoHundredFiftyTrainingStepsDoNotGrowTheProcess() throws Exception {
         ModelConfig c = ModelConfig.interleaved(1000, 64, 2, 2, 64, MixerConfig.rat(16, 2), MixerConfig.swa(16));
         RatLanguageModel model = RatLanguageModel.initialize(c, 1, DataType.FLOAT);
         int[][] windows = new int[4][65];
@@ -31,19 +32,20 @@ class MemoryTest {
         TokenBatch batch = TokenBatch.fromWindows(windows);
         double first = 0, last = 0;
         long firstPeak = 0, secondPeak = 0;
-        for (int step = 0; step < 200; step++) {
+        for (int step = 0; step < 250; step++) {
             try (Gradients g = model.gradients(batch)) {
                 for (Map.Entry<String, INDArray> e : model.parameters().entrySet()) e.getValue().subi(g.byName().get(e.getKey()).muli(0.05));
                 if (step == 0) first = g.loss();
                 last = g.loss();
             }
             long rss = rssKb();
-            if (step >= 50 && step < 100) firstPeak = Math.max(firstPeak, rss);
-            if (step >= 100) secondPeak = Math.max(secondPeak, rss);
+            if (step >= 50 && step < 150) firstPeak = Math.max(firstPeak, rss);
+            if (step >= 150) secondPeak = Math.max(secondPeak, rss);
         }
+        System.out.printf("MemoryTest: RSS peak %d MB over steps 50-150, %d MB over steps 150-250%n", firstPeak / 1024, secondPeak / 1024);
         assertTrue(last < first, "the loop trains: " + first + " -> " + last);
         assertTrue(secondPeak - firstPeak < NativeMemory.GROWTH_BYTES / 1024,
-                "RSS peak rose from " + firstPeak / 1024 + " MB (steps 50-100) to " + secondPeak / 1024 + " MB (steps 100-200)");
+                "RSS peak rose from " + firstPeak / 1024 + " MB (steps 50-150) to " + secondPeak / 1024 + " MB (steps 150-250)");
     }
 
     static long rssKb() throws Exception {
