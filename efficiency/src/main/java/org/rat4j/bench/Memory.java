@@ -1,0 +1,105 @@
+package org.rat4j.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Memory of this process and of the machine (Linux /proc), the memory budget of a case, and the classification of a
+ * failure as out-of-memory.
+ */
+public final class Memory {
+    public static final long GIB = 1L << 30;
+
+    private Memory() {
+    }
+
+    /** MemAvailable of /proc/meminfo, or -1. */
+    public static long availableBytes() {
+        return meminfo("MemAvailable:");
+    }
+
+    public static long totalBytes() {
+        return meminfo("MemTotal:");
+    }
+
+    private static long meminfo(String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith(key)) return kib(line);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    /** Resets this process's peak RSS (VmHWM), Linux ≥ 4.0; false where that is not possible. */
+    public static boolean resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Peak resident set size since the last {@link #resetPeak()}, or -1. */
+    public static long peakRss() {
+        return status("VmHWM:");
+    }
+
+    public static long currentRss() {
+        return status("VmRSS:");
+    }
+
+    private static long status(String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(key)) return kib(line);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    private static long kib(String line) {
+        String[] parts = line.trim().split("\\s+");
+        return Long.parseLong(parts[1]) * 1024L;
+    }
+
+    /**
+     * True when a failure is an out-of-memory: a Java {@link OutOfMemoryError} (JavaCPP throws one when the
+     * {@code maxbytes}/{@code maxphysicalbytes} limits are hit) or a native allocation failure reported by ND4J.
+     */
+    public static boolean isOutOfMemory(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof OutOfMemoryError) return true;
+            String msg = c.getMessage();
+            if (msg == null) continue;
+            String m = msg.toLowerCase(Locale.ROOT);
+            if (m.contains("out of memory") || m.contains("outofmemory") || m.contains("bad_alloc")
+                    || m.contains("failed to allocate") || m.contains("cannot allocate")
+                    || m.contains("physical memory usage is too high") || m.contains("allocation failed")
+                    || m.contains("memory allocation")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A short one-line description of a failure. */
+    public static String describe(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String msg = root.getMessage() == null ? "" : root.getMessage().replaceAll("\\s+", " ");
+        if (msg.length() > 160) msg = msg.substring(0, 160) + "…";
+        return root.getClass().getSimpleName() + (msg.isEmpty() ? "" : ": " + msg);
+    }
+
+    public static String gib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) GIB);
+    }
+}

@@ -1,0 +1,90 @@
+package org.rat4j.bench;
+
+import org.rat4j.config.MixerType;
+
+/**
+ * Predicts the peak resident memory of a layer-benchmark case, so that a case that would not fit is reported as
+ * OOM before it starts. The constants were fitted to peak RSS measured on this machine (docs/performance.md):
+ * a SameDiff training step of RAT at D = 1024 allocated about 345 float arrays of {@code [B·T, D]} (2.7 GiB for
+ * 2048 tokens; with SameDiff's sessions cleared between runs the peak is about one step's worth). The worker refines the prediction with the peak it measured at the previous T of the same
+ * mixer and mode ({@link #extrapolate}).
+ */
+public final class MemoryModel {
+    /** JVM, ND4J and libraries. */
+    public static final long BASE = 700L << 20;
+
+    private MemoryModel() {
+    }
+
+    /** Width of the score matrix of rat4j's parallel graph (keys per query). */
+    static double scoreWidth(MixerSpec m, int seqLen) {
+        return FlopCount.executedKeysPerQuery(m, seqLen);
+    }
+
+    /** Bytes one iteration allocates (the quantity that scales with the shape), float32. */
+    public static double iterationBytes(String mode, MixerSpec m, int d, int heads, int batch, int seqLen) {
+        double tokens = (double) batch * seqLen;
+        double s = scoreWidth(m, seqLen);
+        double scores = tokens * heads * s;                          // one [B, H, T, S] tensor
+        double mask = 5.0 * seqLen * s;                              // double[][] + double + float copies, in floats
+        double act = tokens * d;
+        double perAct = activationsPerToken(mode, m, seqLen);
+        return switch (mode) {
+            case Modes.TRAIN -> 4 * (perAct * act + 10 * scores + mask);
+            case Modes.PREFILL -> 4 * (perAct * act + 1.5 * scores + mask);
+            default -> 4 * (act + batch * cacheElements(m, d, seqLen) + 2 * FlopCount.weightElements(m, d, heads));
+        };
+    }
+
+    /** [B·T, D] float arrays one iteration allocates, by mixer (fitted; the scan adds ~60 per doubling of its length). */
+    static double activationsPerToken(String mode, MixerSpec m, int seqLen) {
+        double scanSteps = switch (m.type()) {
+            case RAT -> log2(m.cell().chunkSize());
+            case RNN -> log2(seqLen);
+            case RATPLUS -> m.cell().applyRe() ? log2(seqLen) : 0;
+            default -> 0;
+        };
+        double base = switch (m.type()) {
+            case ATTENTION, SWA -> 60;
+            case RATPLUS -> 90;
+            default -> 110;
+        };
+        if (!mode.equals(Modes.TRAIN)) return 25 + 5 * scanSteps;
+        double perStep = switch (m.type()) {                         // the scan runs over 2D features (RAT, RAT+) or D (RNN)
+            case RAT -> 60;
+            case RATPLUS -> 40;
+            default -> 20;
+        };
+        return base + perStep * scanSteps;
+    }
+
+    static double cacheElements(MixerSpec m, int d, int seqLen) {
+        if (m.type() == MixerType.RNN) return d;
+        return 2.0 * d * (FlopCount.keys(m, seqLen - 1L) + 1);
+    }
+
+    private static double log2(int x) {
+        return Math.log(Math.max(1, x)) / Math.log(2);
+    }
+
+    /**
+     * Predicted peak RSS: the base plus one iteration's allocations and a margin (the harness clears SameDiff's
+     * sessions between runs; without that a loop holds two iterations, see {@link LayerBenchmark#clearSessions}).
+     */
+    public static long estimate(String mode, MixerSpec m, int d, int heads, int batch, int seqLen) {
+        double iter = iterationBytes(mode, m, d, heads, batch, seqLen);
+        double factor = 1.25;
+        return BASE + (long) (factor * iter);
+    }
+
+    /**
+     * The peak of a case predicted from a measured case of the same mixer and mode: the measured growth above the
+     * base scaled by the ratio of the modelled allocations, plus 10%.
+     */
+    public static long extrapolate(long measuredPeak, String mode, MixerSpec m, int d, int heads,
+                                   int batchFrom, int seqFrom, int batchTo, int seqTo) {
+        double from = iterationBytes(mode, m, d, heads, batchFrom, seqFrom);
+        double to = iterationBytes(mode, m, d, heads, batchTo, seqTo);
+        return BASE + (long) (1.1 * Math.max(0, measuredPeak - BASE) * (to / from));
+    }
+}

@@ -1,1 +1,0 @@
-package org.rat4j.bench; final class PackageInfo { private PackageInfo() { } }

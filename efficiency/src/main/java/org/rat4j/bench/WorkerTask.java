@@ -1,0 +1,54 @@
+package org.rat4j.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the parent asks one worker JVM to run: a list of cases (one mixer and mode, ascending T) and the limits. */
+public class WorkerTask {
+    /** One case; the worker fills in the rest of the {@link LayerResult}. */
+    public static class CaseSpec {
+        public String mode;
+        public String mixer;
+        public int d;
+        public int heads;
+        public int batch;
+        public int seqLen;
+
+        public CaseSpec() {
+        }
+
+        public CaseSpec(String mode, String mixer, int d, int heads, int batch, int seqLen) {
+            this.mode = mode;
+            this.mixer = mixer;
+            this.d = d;
+            this.heads = heads;
+            this.batch = batch;
+            this.seqLen = seqLen;
+        }
+
+        public String key() {
+            return LayerResult.key(mode, mixer, d, heads, batch, seqLen);
+        }
+    }
+
+    public List<CaseSpec> cases = new ArrayList<>();
+    public int warmup;
+    public int repeats;
+    public int genWarmup;
+    public int genRepeats;
+    public double caseSeconds;
+    public double caseTimeoutSeconds;
+    public long memoryBudget;
+    public long memoryReserve;
+    /** Wall-clock time (epoch ms) after which no case is started. */
+    public long deadlineMillis;
+    public long seed;
+    public double gemmGflops;
+    public double bandwidthGBps;
+    /** A measured previous case of the same mixer and mode from an earlier worker (for predictions), or null. */
+    public LayerResult previous;
+
+    public LayerBenchmark.Protocol protocol() {
+        return new LayerBenchmark.Protocol(warmup, repeats, caseSeconds, genWarmup, genRepeats);
+    }
+}
