@@ -110,13 +110,7 @@ public class MachineLimits {
         INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
         INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
         INDArray c = Nd4j.create(DataType.FLOAT, n, n);
-        double[] t = new double[runs];
-        for (int i = 0; i < warmup + runs; i++) {
-            long s = System.nanoTime();
-            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
-            long e = System.nanoTime();
-            if (i >= warmup) t[i - warmup] = (e - s) / 1e9;
-        }
+        double[] t = seconds(warmup, runs, () -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0));
         a.close();
         b.close();
         c.close();
@@ -129,17 +123,23 @@ public class MachineLimits {
         INDArray x = Nd4j.rand(DataType.FLOAT, rows, in);
         INDArray w = Nd4j.rand(DataType.FLOAT, out, in);
         INDArray y = Nd4j.create(DataType.FLOAT, rows, out);
-        double[] t = new double[runs];
-        for (int i = 0; i < warmup + runs; i++) {
-            long s = System.nanoTime();
-            Nd4j.matmul(x, w, y, false, true, false);
-            long e = System.nanoTime();
-            if (i >= warmup) t[i - warmup] = (e - s) / 1e9;
-        }
+        double[] t = seconds(warmup, runs, () -> Nd4j.matmul(x, w, y, false, true, false));
         x.close();
         w.close();
         y.close();
         return 2.0 * rows * in * out / Stats.of(t).median() / 1e9;
+    }
+
+    /** Wall seconds of each of {@code runs} timed calls of {@code op}, after {@code warmup} untimed ones. */
+    private static double[] seconds(int warmup, int runs, Runnable op) {
+        double[] t = new double[runs];
+        for (int i = 0; i < warmup + runs; i++) {
+            long s = System.nanoTime();
+            op.run();
+            long e = System.nanoTime();
+            if (i >= warmup) t[i - warmup] = (e - s) / 1e9;
+        }
+        return t;
     }
 
     /** {copy GB/s, add GB/s}: bytes read plus written per second, on arrays of {@code elements} floats. */
