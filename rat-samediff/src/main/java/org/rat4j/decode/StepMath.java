@@ -1,11 +1,11 @@
 package org.rat4j.decode;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.rat4j.ops.RotaryEmbedding;
 
 /** Eager ND4J forms of the ops the parallel graph uses, for one token per sequence ({@code [B, D]} rows). */
 final class StepMath {
@@ -50,13 +50,57 @@ final class StepMath {
         return y.dup('c').reshape('c', y.size(0), y.size(1) * y.size(2));
     }
 
-    /** RoPE of {@code [N, H, d]} where row n is at position {@code positions[n]}. */
+    /**
+     * RoPE of {@code [N, H, d]} where row n is at position {@code positions[n]}, as a plain loop: at decode sizes
+     * (a few thousand numbers) the nine ND4J calls of {@code RotaryEmbedding.applyEager} cost far more than the
+     * arithmetic. Same rounding as the parallel graph: float products and sums, tables computed in double.
+     */
     static INDArray rope(INDArray x, long[] positions, double base) {
+        int n = (int) x.size(0);
+        int h = (int) x.size(1);
         int d = (int) x.size(2);
-        INDArray[] t = RotaryEmbedding.tables(positions, d, base);
-        long n = positions.length;
-        return RotaryEmbedding.applyEager(x,
-                t[0].castTo(x.dataType()).reshape(n, 1, d), t[1].castTo(x.dataType()).reshape(n, 1, d));
+        int half = d / 2;
+        double[] cos = new double[n * half];
+        double[] sin = new double[n * half];
+        for (int r = 0; r < n; r++) {
+            for (int i = 0; i < half; i++) {
+                double theta = positions[r] * Math.pow(base, -2.0 * i / d);
+                cos[r * half + i] = Math.cos(theta);
+                sin[r * half + i] = Math.sin(theta);
+            }
+        }
+        INDArray src = x.ordering() == 'c' && !x.isView() ? x : x.dup('c');
+        if (x.dataType() == DataType.DOUBLE) {
+            double[] a = src.data().asDouble();
+            double[] out = new double[a.length];
+            for (int r = 0; r < n; r++) {
+                for (int head = 0; head < h; head++) {
+                    int at = (r * h + head) * d;
+                    for (int i = 0; i < half; i++) {
+                        double c = cos[r * half + i], sn = sin[r * half + i];
+                        double x1 = a[at + i], x2 = a[at + i + half];
+                        out[at + i] = x1 * c + (-x2) * sn;
+                        out[at + i + half] = x2 * c + x1 * sn;
+                    }
+                }
+            }
+            return Nd4j.create(out, new long[]{n, h, d}, DataType.DOUBLE);
+        }
+        if (x.dataType() != DataType.FLOAT) return rope(x.castTo(DataType.FLOAT), positions, base).castTo(x.dataType());
+        float[] a = src.data().asFloat();
+        float[] out = new float[a.length];
+        for (int r = 0; r < n; r++) {
+            for (int head = 0; head < h; head++) {
+                int at = (r * h + head) * d;
+                for (int i = 0; i < half; i++) {
+                    float c = (float) cos[r * half + i], sn = (float) sin[r * half + i];
+                    float x1 = a[at + i], x2 = a[at + i + half];
+                    out[at + i] = x1 * c + (-x2) * sn;
+                    out[at + i + half] = x2 * c + x1 * sn;
+                }
+            }
+        }
+        return Nd4j.create(out, new long[]{n, h, d}, DataType.FLOAT);
     }
 
     static long[] toLong(int[] v) {
