@@ -13,7 +13,7 @@ public final class ResultsWriter {
     }
 
     public static void writeJson(Path file, Object value) throws IOException {
-        AtomicFiles.write(file, out -> Json.MAPPER.writeValue(new NonClosing(out), value));
+        AtomicFiles.writeJson(file, Json.MAPPER, value);
     }
 
     /** One row per layer case, the columns of {@link LayerResult#COLUMNS}; empty cells for absent values. */
@@ -58,22 +58,5 @@ public final class ResultsWriter {
             text = "\"" + text.replace("\"", "\"\"") + "\"";
         }
         return text;
-    }
-
-    /** Jackson closes the stream it writes to; AtomicFiles must close (and sync) it itself. */
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(java.io.OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
-        }
     }
 }

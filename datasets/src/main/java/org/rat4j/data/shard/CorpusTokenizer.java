@@ -285,7 +285,7 @@ public final class CorpusTokenizer {
         shardTokens.clear();
         shardDocOffsets.clear();
         TokenizeProgress progress = new TokenizeProgress(fingerprint, List.copyOf(shards), nextFile, nextDoc, inputInfos());
-        AtomicFiles.write(opt.outDir().resolve(TokenizeProgress.FILE), out -> ShardIndex.mapper().writeValue(nonClosing(out), progress));
+        AtomicFiles.writeJson(opt.outDir().resolve(TokenizeProgress.FILE), ShardIndex.mapper(), progress);
         LOG.debug("wrote {} ({} tokens)", name, n);
         if (stopAfterShards >= 0 && ++shardsThisRun >= stopAfterShards) throw new SimulatedCrash();
     }
@@ -321,7 +321,7 @@ public final class CorpusTokenizer {
                 new ShardIndex.TokenizerInfo(tok.id(), tok.hash(), tok.vocabSize(), tok.bosId(), tok.eosId()),
                 dtype.jsonName(), tokens, documents, List.copyOf(shards), inputInfos(), opt.textField(), fingerprint,
                 Instant.now().toString());
-        AtomicFiles.write(indexFile, out -> ShardIndex.mapper().writeValue(nonClosing(out), index));
+        AtomicFiles.writeJson(indexFile, ShardIndex.mapper(), index);
         return index;
     }
 
@@ -404,21 +404,6 @@ public final class CorpusTokenizer {
             Thread t = new Thread(r, "tokenize-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
-        };
-    }
-
-    private static OutputStream nonClosing(OutputStream out) {
-        // Jackson closes the stream it writes to; AtomicFiles must close it itself, after which it syncs and renames.
-        return new java.io.FilterOutputStream(out) {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
-            }
-
-            @Override
-            public void close() throws IOException {
-                flush();
-            }
         };
     }
 
