@@ -13,7 +13,7 @@ public final class ResultsWriter {
     }
 
     public static void writeJson(Path file, Object value) throws IOException {
-        AtomicFiles.writeJson(file, Json.MAPPER, value);
+        org.rat4j.io.JsonFiles.write(file, Json.MAPPER, value);
     }
 
     /** One row per layer case, the columns of {@link LayerResult#COLUMNS}; empty cells for absent values. */

@@ -48,13 +48,4 @@ public final class AtomicFiles {
     public static void writeString(Path target, String text) throws IOException {
         write(target, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
-
-    /**
-     * Writes {@code value} as JSON with {@code mapper}, atomically. Jackson would close the stream it writes to;
-     * here the stream stays open so that the file is synced before the rename.
-     */
-    public static void writeJson(Path target, com.fasterxml.jackson.databind.ObjectMapper mapper, Object value) throws IOException {
-        write(target, out -> mapper.writer().without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET)
-                .writeValue(out, value));
-    }
 }

@@ -285,7 +285,7 @@ public final class CorpusTokenizer {
         shardTokens.clear();
         shardDocOffsets.clear();
         TokenizeProgress progress = new TokenizeProgress(fingerprint, List.copyOf(shards), nextFile, nextDoc, inputInfos());
-        AtomicFiles.writeJson(opt.outDir().resolve(TokenizeProgress.FILE), ShardIndex.mapper(), progress);
+        org.rat4j.io.JsonFiles.write(opt.outDir().resolve(TokenizeProgress.FILE), ShardIndex.mapper(), progress);
         LOG.debug("wrote {} ({} tokens)", name, n);
         if (stopAfterShards >= 0 && ++shardsThisRun >= stopAfterShards) throw new SimulatedCrash();
     }
@@ -321,7 +321,7 @@ public final class CorpusTokenizer {
                 new ShardIndex.TokenizerInfo(tok.id(), tok.hash(), tok.vocabSize(), tok.bosId(), tok.eosId()),
                 dtype.jsonName(), tokens, documents, List.copyOf(shards), inputInfos(), opt.textField(), fingerprint,
                 Instant.now().toString());
-        AtomicFiles.writeJson(indexFile, ShardIndex.mapper(), index);
+        org.rat4j.io.JsonFiles.write(indexFile, ShardIndex.mapper(), index);
         return index;
     }
 
