@@ -15,13 +15,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** ND4J frees native memory only when Java collects; a training loop that closes its arrays must stay flat. */
 class MemoryTest {
+    /** Measured here: the mean rises 40–130 MB per 100 steps with {@link NativeMemory}, about 300 MB without it. */
+    private static final int ALLOWED_RISE_MB = 200;
 
     /**
      * After a warm-up, the resident set saws in a band (it grows by up to {@link NativeMemory#GROWTH_BYTES}, then a
      * collection frees the garbage): the mean resident sets of two 100-step windows, each spanning several such
-     * cycles, differ by less than 256 MB, half of what the process grows without collections. With them it still
-     * creeps by 50–120 MB per 100 steps here (a slow growth also seen in long training runs, not yet explained);
-     * peaks were too sensitive to when the last collection happened to be compared. Without {@link NativeMemory} it climbs by about 5 MB per step here, 500 MB from one
+     * cycles, differ by less than {@link #ALLOWED_RISE_MB}. With collections it still creeps by 40–130 MB per 100
+     * steps here (a slow growth also seen in long training runs, not yet explained); peaks were too sensitive to
+     * when the last collection happened to be compared. Without {@link NativeMemory} it climbs by about 3 MB per step here, 300 MB from one
      * window to the next.
      */
     @Test
@@ -54,7 +56,7 @@ class MemoryTest {
         System.out.printf("MemoryTest: RSS mean %.0f / peak %d MB over steps 50-150, mean %.0f / peak %d MB over steps 150-250%n",
                 firstMean / 1024, firstPeak / 1024, secondMean / 1024, secondPeak / 1024);
         assertTrue(last < first, "the loop trains: " + first + " -> " + last);
-        assertTrue(secondMean - firstMean < 4 * NativeMemory.GROWTH_BYTES / 1024.0,
+        assertTrue(secondMean - firstMean < ALLOWED_RISE_MB * 1024.0,
                 "mean RSS rose from " + Math.round(firstMean / 1024) + " MB (steps 50-150) to " + Math.round(secondMean / 1024)
                         + " MB (steps 150-250)");
     }
