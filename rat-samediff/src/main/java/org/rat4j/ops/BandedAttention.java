@@ -39,18 +39,27 @@ public final class BandedAttention {
                                    int block) {
         SameDiff sd = ctx.sd();
         int seqLen = ctx.seqLen();
+        SDVariable scores = scores(ctx, q, k, heads, headDim, window, block, 0);                 // [B, H·n, S, 2S]
+        SDVariable p = sd.nn.softmax(scores, 3);
+        SDVariable y = sd.mmul(p, band(sd, v, heads, seqLen / block, block, headDim, seqLen));    // [B, H·n, S, d]
+        return sd.reshape(y, -1, heads, seqLen, headDim);                                         // [B, H, T, d]
+    }
+
+    /**
+     * The scaled, masked scores of each block against its band, {@code [B, H·n, S, 2S]}: query t sees keys
+     * {@code max(firstKey, t−W) .. t}. {@link DilatedAttention} joins them with its other branches before the softmax.
+     */
+    static SDVariable scores(GraphContext ctx, SDVariable q, SDVariable k, int heads, int headDim, int window, int block,
+                             int firstKey) {
+        SameDiff sd = ctx.sd();
+        int seqLen = ctx.seqLen();
         int blocks = seqLen / block;
         // Merging H and the block index keeps every tensor rank 4 (rank-5 slicing has no working backward in M2.1).
         SDVariable qb = sd.reshape(q, -1, (long) heads * blocks, block, headDim);                 // [B, H·n, S, d]
         SDVariable kb = band(sd, k, heads, blocks, block, headDim, seqLen);                       // [B, H·n, 2S, d]
-        SDVariable vb = band(sd, v, heads, blocks, block, headDim, seqLen);                       // [B, H·n, 2S, d]
-        SDVariable mask = ctx.constant("mask.swaband.W" + window + ".S" + block + ".T" + seqLen + ".H" + heads,
-                () -> mask(heads, blocks, block, window, 0));                                     // [H·n, S, 2S]
-        double scale = 1.0 / Math.sqrt(headDim);
-        SDVariable scores = sd.mmul(qb, kb, false, true, false).mul(scale).add(mask);             // [B, H·n, S, 2S]
-        SDVariable p = sd.nn.softmax(scores, 3);
-        SDVariable y = sd.mmul(p, vb);                                                            // [B, H·n, S, d]
-        return sd.reshape(y, -1, heads, seqLen, headDim);                                         // [B, H, T, d]
+        SDVariable mask = ctx.constant("mask.band.W" + window + ".P" + firstKey + ".S" + block + ".T" + seqLen + ".H" + heads,
+                () -> mask(heads, blocks, block, window, firstKey));                              // [H·n, S, 2S]
+        return sd.mmul(qb, kb, false, true, false).mul(1.0 / Math.sqrt(headDim)).add(mask);
     }
 
     /**

@@ -56,11 +56,7 @@ public final class DilatedAttention {
 
         // local window, sinks excluded: the banded layout, viewed per token
         int sinks = Math.min(pattern.initial(), seqLen);
-        SDVariable qb = sd.reshape(q, -1, (long) heads * blocks, block, headDim);                         // [B, H·n, S, d]
-        SDVariable localMask = ctx.constant("mask.ratplus.local" + key,
-                () -> BandedAttention.mask(heads, blocks, block, pattern.local(), sinks));                // [H·n, S, 2S]
-        SDVariable local = sd.mmul(qb, BandedAttention.band(sd, k, heads, blocks, block, headDim, seqLen), false, true, false)
-                .mul(scale).add(localMask);                                                               // [B, H·n, S, 2S]
+        SDVariable local = BandedAttention.scores(ctx, q, k, heads, headDim, pattern.local(), block, sinks);   // [B, H·n, S, 2S]
         scores.add(sd.reshape(local, -1, heads, seqLen, 2L * block));                                     // [B, H, T, 2S]
         values.add(BandedAttention.band(sd, v, heads, blocks, block, headDim, seqLen));
         widths.add(2 * block);
