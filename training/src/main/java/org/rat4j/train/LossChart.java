@@ -21,7 +21,6 @@ public final class LossChart {
     }
 
     public static void write(Path png, List<MetricsLog.Row> rows, String title) throws IOException {
-        System.setProperty("java.awt.headless", "true");
         List<Double> steps = new ArrayList<>();
         List<Double> loss = new ArrayList<>();
         List<Double> smooth = new ArrayList<>();
@@ -41,14 +40,9 @@ public final class LossChart {
             }
         }
         if (steps.isEmpty()) return;
-        XYChart chart = new XYChartBuilder().width(900).height(540).title(title).xAxisTitle("step").yAxisTitle("loss (nats/token)").build();
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setMarkerSize(6);
-        // XChart places a tick every few steps and their labels ran together; slanted, they stay readable.
+        XYChart chart = lossChart(title, "step");
+        // The step axis starts at 0 rather than at the first logged step.
         chart.getStyler().setXAxisMin(0.0);
-        chart.getStyler().setXAxisLabelRotation(45);
-        chart.getStyler().setXAxisDecimalPattern("#,##0");
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
         XYSeries raw = chart.addSeries("train loss", steps, loss);
         raw.setMarker(SeriesMarkers.NONE);
         raw.setLineColor(new Color(150, 180, 230));
@@ -61,8 +55,7 @@ public final class LossChart {
             v.setLineColor(new Color(200, 60, 30));
             v.setMarkerColor(new Color(200, 60, 30));
         }
-        byte[] bytes = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-        AtomicFiles.write(png, out -> out.write(bytes));
+        writePng(png, chart);
     }
 
     /**
@@ -70,14 +63,7 @@ public final class LossChart {
      * (thin line of the same colour), against the number of training tokens so runs with other batch sizes line up.
      */
     public static void compare(Path png, java.util.Map<String, List<MetricsLog.Row>> runs, String title) throws IOException {
-        System.setProperty("java.awt.headless", "true");
-        XYChart chart = new XYChartBuilder().width(900).height(540).title(title).xAxisTitle("training tokens")
-                .yAxisTitle("loss (nats/token)").build();
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setMarkerSize(6);
-        chart.getStyler().setXAxisLabelRotation(45);
-        chart.getStyler().setXAxisDecimalPattern("#,##0");
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        XYChart chart = lossChart(title, "training tokens");
         Color[] palette = {new Color(30, 80, 180), new Color(200, 60, 30), new Color(40, 150, 60), new Color(140, 60, 170),
                 new Color(220, 150, 20), new Color(20, 160, 170)};
         int i = 0;
@@ -112,6 +98,22 @@ public final class LossChart {
             }
         }
         if (chart.getSeriesMap().isEmpty()) throw new IllegalArgumentException("none of the runs has metrics to draw");
+        writePng(png, chart);
+    }
+
+    /** A loss-against-{@code xTitle} chart in the project's style; slanted x labels because XChart's ran together. */
+    private static XYChart lossChart(String title, String xTitle) {
+        System.setProperty("java.awt.headless", "true");
+        XYChart chart = new XYChartBuilder().width(900).height(540).title(title).xAxisTitle(xTitle).yAxisTitle("loss (nats/token)").build();
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setMarkerSize(6);
+        chart.getStyler().setXAxisLabelRotation(45);
+        chart.getStyler().setXAxisDecimalPattern("#,##0");
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        return chart;
+    }
+
+    private static void writePng(Path png, XYChart chart) throws IOException {
         byte[] bytes = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
         AtomicFiles.write(png, out -> out.write(bytes));
     }
