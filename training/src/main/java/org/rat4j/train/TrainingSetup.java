@@ -63,7 +63,7 @@ public final class TrainingSetup {
                         + "elsewhere with train.run_dir=DIR (or delete " + runDir + ")");
             }
         }
-        Tokenizer tokenizer = loadTokenizer(cfg.data().tokenizer());
+        Tokenizer tokenizer = Tokenizers.resolve(cfg.data().tokenizer());
 
         RatLanguageModel model;
         Checkpoints.Loaded loaded = null;
@@ -135,10 +135,6 @@ public final class TrainingSetup {
         List<TokenBatch> out = new ArrayList<>();
         for (long i = 0; i < n; i++) out.add(s.nextBatch());
         return out;
-    }
-
-    static Tokenizer loadTokenizer(String file) {
-        return Tokenizers.resolve(file);
     }
 
     /** The tokenizer's ids must all be valid model ids. */
