@@ -58,6 +58,11 @@ public final class MemoryModel {
         return base + perStep * scanSteps;
     }
 
+    /** JVM heap a case holds beyond the base: the decode cache of the gen modes (rat4j keeps it in Java arrays). */
+    public static long heapBytes(String mode, MixerSpec m, int d, int batch, int seqLen) {
+        return Modes.isGen(mode) ? (long) (4.0 * batch * cacheElements(m, d, seqLen)) : 0L;
+    }
+
     static double cacheElements(MixerSpec m, int d, int seqLen) {
         if (m.type() == MixerType.RNN) return d;
         return 2.0 * d * (FlopCount.keys(m, seqLen - 1L) + 1);

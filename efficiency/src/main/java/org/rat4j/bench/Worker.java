@@ -76,6 +76,14 @@ public final class Worker {
                 ? MemoryModel.extrapolate(prev.peakRss, c.mode, mixer, c.d, c.heads, prev.batch, prev.seqLen, c.batch, c.seqLen)
                 : MemoryModel.estimate(c.mode, mixer, c.d, c.heads, c.batch, c.seqLen);
         r.memEstimate = est;
+        long heapNeeded = MemoryModel.heapBytes(c.mode, mixer, c.d, c.batch, c.seqLen);
+        long heapMax = Runtime.getRuntime().maxMemory();
+        if (heapNeeded > 0.8 * heapMax) {
+            r.status = "oom-predicted";
+            r.note = String.format(Locale.ROOT, "the decode cache needs about %s of JVM heap, the worker has %s"
+                    + " (--worker-heap)", Memory.gib(heapNeeded), Memory.gib(heapMax));
+            return r;
+        }
         long budget = budgetNow();
         if (est > budget) {
             r.status = "oom-predicted";

@@ -18,9 +18,9 @@ public final class AttentionCache implements DecodeCache {
     private final BlockDims dims;
     private final MixerConfig cell;
     private final int window;
-    private final INDArray norm;
-    private final INDArray inProj;
-    private final INDArray outProj;
+    private final double[] norm;
+    private final Projection inProj;
+    private final Projection outProj;
     private final KeyValueSlots slots;
 
     /**
@@ -30,11 +30,11 @@ public final class AttentionCache implements DecodeCache {
         this.dims = dims;
         this.cell = cell;
         this.window = window;
-        this.norm = p.get("input_norm.weight");
-        this.inProj = p.get("in_proj.weight");
-        this.outProj = p.get("out_proj.weight");
+        this.norm = numbers(p.get("input_norm.weight"));
+        this.inProj = new Projection(p.get("in_proj.weight"), batch);
+        this.outProj = new Projection(p.get("out_proj.weight"), batch);
         int slotCount = window < 0 ? capacity : Math.min(capacity, window + 1);
-        this.slots = new KeyValueSlots(batch, dims.numHeads(), slotCount, dims.headDim(), inProj.dataType());
+        this.slots = new KeyValueSlots(batch, dims.numHeads(), slotCount, dims.headDim(), p.get("in_proj.weight").dataType());
     }
 
     private int slotOf(int position) {
@@ -43,18 +43,23 @@ public final class AttentionCache implements DecodeCache {
 
     @Override
     public INDArray step(INDArray x, int[] positions) {
+        int batch = positions.length;
         int d = dims.dModel();
-        INDArray u = linear(rmsNorm(x, norm, dims.normEps()), inProj);                   // [B, 3D]
+        double[] xs = numbers(x);                                                       // [B, D]
+        double[] u = inProj.apply(rmsNorm(xs, norm, dims.normEps()));                  // [B, 3D]: v, q, k
+        double[] v = columns(u, batch, 0, d);                                           // [B, D] = [B, H, d]
+        double[] q = columns(u, batch, d, d);
+        double[] k = columns(u, batch, 2 * d, d);
         long[] pos = toLong(positions);
-        INDArray v = heads(columns(u, 0, d), dims.numHeads(), dims.headDim());           // [B, H, d]
-        INDArray q = rope(heads(columns(u, d, d), dims.numHeads(), dims.headDim()), pos, cell.ropeBase());
-        INDArray k = rope(heads(columns(u, 2L * d, d), dims.numHeads(), dims.headDim()), pos, cell.ropeBase());
-        for (int b = 0; b < positions.length; b++) {
+        rope(q, dims.numHeads(), dims.headDim(), pos, cell.ropeBase());
+        rope(k, dims.numHeads(), dims.headDim(), pos, cell.ropeBase());
+        int[] slot = new int[batch];
+        for (int b = 0; b < batch; b++) {
             checkCapacity(positions[b]);
-            slots.write(b, slotOf(positions[b]), k.get(NDArrayIndex.point(b)), v.get(NDArrayIndex.point(b)));
+            slot[b] = slotOf(positions[b]);
         }
-        INDArray y = rows(slots.attend(q));                                             // [B, D]
-        return x.add(linear(y, outProj));
+        slots.writeEach(slot, k, v);
+        return residual(xs, outProj.apply(slots.attend(q)), x);
     }
 
     private void checkCapacity(int position) {

@@ -16,68 +16,77 @@ import static org.rat4j.decode.StepMath.*;
  * running recurrent state {@code (k̃, ṽ)}. The slot of the current chunk is overwritten on every step of the chunk
  * with the running state, so after the chunk's last token it holds exactly the parallel summary, and the current
  * token's "self" key is that same slot. {@code 2·⌈T_max/L⌉·D + 2D} numbers per sequence.
+ *
+ * <p>A step is two ND4J GEMMs (input and output projections) around plain loops over float64 rows: at one token
+ * per sequence the gates, the recurrence, RoPE and the attention over chunk summaries are a few thousand numbers per
+ * sequence, where the dispatch of ~40 eager ND4J ops cost more than the arithmetic.
  */
 public final class RatCache implements DecodeCache {
     private final BlockDims dims;
     private final MixerConfig cell;
-    private final INDArray norm;
-    private final INDArray inProj;
-    private final INDArray gateBias;
-    private final INDArray outProj;
-    private final INDArray kState;                                                      // [B, D]
-    private final INDArray vState;
+    private final double[] norm;
+    private final Projection inProj;
+    private final double[] gateBias;
+    private final Projection outProj;
+    private final double[] kState;                                                      // [B, D]
+    private final double[] vState;
     private final KeyValueSlots slots;
 
     public RatCache(BlockDims dims, MixerConfig cell, Map<String, INDArray> p, int batch, int capacity) {
         this.dims = dims;
         this.cell = cell;
-        this.norm = p.get("input_norm.weight");
-        this.inProj = p.get("in_proj.weight");
-        this.gateBias = p.get("gate_bias");
-        this.outProj = p.get("out_proj.weight");
-        this.kState = Nd4j.zeros(inProj.dataType(), batch, dims.dModel());
-        this.vState = Nd4j.zeros(inProj.dataType(), batch, dims.dModel());
+        this.norm = numbers(p.get("input_norm.weight"));
+        this.inProj = new Projection(p.get("in_proj.weight"), batch);
+        this.gateBias = numbers(p.get("gate_bias"));
+        this.outProj = new Projection(p.get("out_proj.weight"), batch);
+        this.kState = new double[batch * dims.dModel()];
+        this.vState = new double[batch * dims.dModel()];
         int chunks = (capacity + cell.chunkSize() - 1) / cell.chunkSize();
-        this.slots = new KeyValueSlots(batch, dims.numHeads(), chunks, dims.headDim(), inProj.dataType());
+        this.slots = new KeyValueSlots(batch, dims.numHeads(), chunks, dims.headDim(), p.get("in_proj.weight").dataType());
     }
 
     @Override
     public INDArray step(INDArray x, int[] positions) {
+        int batch = positions.length;
         int d = dims.dModel();
         int gw = cell.ngroups() * dims.headDim();
-        int copies = dims.numHeads() / cell.ngroups();
         int chunk = cell.chunkSize();
-        INDArray u = linear(rmsNorm(x, norm, dims.normEps()), inProj);                   // [B, 3D + 2G·d]
-        INDArray z = sigmoid(columns(u, 0, d));
-        INDArray v = columns(u, d, d);
-        INDArray f = sigmoid(columns(u, 2L * d, d).addiRowVector(gateBias));
-        INDArray q = Nd4j.tile(columns(u, 3L * d, gw), 1, copies);                       // [B, D]
-        INDArray k = Nd4j.tile(columns(u, 3L * d + gw, gw), 1, copies);
-
-        long[] chunkIndex = new long[positions.length];
-        for (int b = 0; b < positions.length; b++) {
-            chunkIndex[b] = positions[b] / chunk;
-            if (chunkIndex[b] >= slots.slots()) {
+        double[] xs = numbers(x);                                                       // [B, D]
+        double[] u = inProj.apply(rmsNorm(xs, norm, dims.normEps()));                  // [B, 3D + 2G·d]: z, v, f, q, k
+        int width = u.length / batch;
+        double[] z = new double[batch * d];                                             // [B, D]
+        double[] q = new double[batch * d];
+        int[] slot = new int[batch];
+        long[] chunkIndex = new long[batch];
+        for (int b = 0; b < batch; b++) {
+            slot[b] = positions[b] / chunk;
+            chunkIndex[b] = slot[b];
+            if (slot[b] >= slots.slots()) {
                 throw new IllegalStateException("position " + positions[b] + " is beyond the cache capacity; create"
                         + " the cache with a larger capacity (prompt length + max new tokens)");
             }
-            if (positions[b] % chunk == 0) {                                             // a new chunk: state restarts
-                kState.getRow(b).assign(0.0);
-                vState.getRow(b).assign(0.0);
+            boolean restart = positions[b] % chunk == 0;                                 // a new chunk: state restarts
+            int row = b * width;
+            int at = b * d;
+            for (int j = 0; j < d; j++) {
+                // Head h reads q/k group h mod G (the heads of a group share them): column j of [B, D] is j mod G·d.
+                int group = j % gw;
+                double f = sigmoid(u[row + 2 * d + j] + gateBias[j]);
+                double k0 = restart ? 0 : kState[at + j];
+                double v0 = restart ? 0 : vState[at + j];
+                kState[at + j] = k0 * f + (1 - f) * u[row + 3 * d + gw + group];
+                vState[at + j] = v0 * f + (1 - f) * u[row + d + j];
+                z[at + j] = sigmoid(u[row + j]);
+                q[at + j] = u[row + 3 * d + group];
             }
         }
-        INDArray keep = f.rsub(1.0);
-        kState.muli(f).addi(keep.mul(k));
-        vState.muli(f).addi(keep.muli(v));
-
-        INDArray kRot = rope(heads(kState, dims.numHeads(), dims.headDim()), chunkIndex, cell.ropeBase());   // [B, H, d]
-        INDArray qRot = rope(heads(q, dims.numHeads(), dims.headDim()), chunkIndex, cell.ropeBase());
-        INDArray vHeads = heads(vState, dims.numHeads(), dims.headDim());
-        for (int b = 0; b < positions.length; b++) {
-            slots.write(b, (int) chunkIndex[b], kRot.get(NDArrayIndex.point(b)), vHeads.get(NDArrayIndex.point(b)));
-        }
-        INDArray y = rows(slots.attend(qRot));                                          // [B, D]
-        return x.add(linear(z.muli(y), outProj));
+        double[] kRot = kState.clone();                                                 // [B, H, d]
+        rope(kRot, dims.numHeads(), dims.headDim(), chunkIndex, cell.ropeBase());
+        rope(q, dims.numHeads(), dims.headDim(), chunkIndex, cell.ropeBase());
+        slots.writeEach(slot, kRot, vState);
+        double[] y = slots.attend(q);                                                   // [B, H, d] = [B, D]
+        for (int i = 0; i < y.length; i++) y[i] *= z[i];
+        return residual(xs, outProj.apply(y), x);
     }
 
     @Override
@@ -85,12 +94,13 @@ public final class RatCache implements DecodeCache {
         INDArray keys = taps.get(RatLayer.TAP_K);                                        // [B, T, D], before rotation
         INDArray values = taps.get(RatLayer.TAP_V);
         int chunk = cell.chunkSize();
+        int d = dims.dModel();
         for (int b = 0; b < lengths.length; b++) {
             int n = lengths[b];
             INDArray kSeq = keys.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all());   // [T, D]
             INDArray vSeq = values.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all());
-            kState.getRow(b).assign(kSeq.getRow(n - 1));
-            vState.getRow(b).assign(vSeq.getRow(n - 1));
+            System.arraycopy(numbers(kSeq.getRow(n - 1)), 0, kState, b * d, d);
+            System.arraycopy(numbers(vSeq.getRow(n - 1)), 0, vState, b * d, d);
             // Slot c holds the state at the chunk's last token, or at n-1 for the (partial) last chunk.
             int chunks = (n - 1) / chunk + 1;
             int[] rowsAt = new int[chunks];

@@ -25,11 +25,11 @@ public final class RatPlusCache implements DecodeCache {
     private final BlockDims dims;
     private final MixerConfig cell;
     private final RatPlusPattern pattern;
-    private final INDArray norm;
-    private final INDArray inProj;
-    private final INDArray outProj;
-    private final INDArray kState;                                                      // [B, D] (with apply_re)
-    private final INDArray vState;
+    private final double[] norm;
+    private final Projection inProj;
+    private final Projection outProj;
+    private final double[] kState;                                                      // [B, D] (with apply_re)
+    private final double[] vState;
     private final KeyValueSlots slots;
     private final int[] dilatedCount;
     private final int[][] slotToken;                                                    // token held by each slot, -1 if none
@@ -41,15 +41,15 @@ public final class RatPlusCache implements DecodeCache {
         this.dims = dims;
         this.cell = cell;
         this.pattern = pattern;
-        this.norm = p.get("input_norm.weight");
-        this.inProj = p.get("in_proj.weight");
-        this.outProj = p.get("out_proj.weight");
-        this.kState = Nd4j.zeros(inProj.dataType(), batch, dims.dModel());
-        this.vState = Nd4j.zeros(inProj.dataType(), batch, dims.dModel());
+        this.norm = numbers(p.get("input_norm.weight"));
+        this.inProj = new Projection(p.get("in_proj.weight"), batch);
+        this.outProj = new Projection(p.get("out_proj.weight"), batch);
+        this.kState = new double[batch * dims.dModel()];
+        this.vState = new double[batch * dims.dModel()];
         int dilated = pattern.dilation() == -1 ? 0 : capacity / pattern.dilation();
         this.dilatedStart = pattern.initial() + pattern.local();
         this.current = dilatedStart + dilated;
-        this.slots = new KeyValueSlots(batch, dims.numHeads(), current + 1, dims.headDim(), inProj.dataType());
+        this.slots = new KeyValueSlots(batch, dims.numHeads(), current + 1, dims.headDim(), p.get("in_proj.weight").dataType());
         this.dilatedCount = new int[batch];
         this.slotToken = new int[batch][current + 1];
         for (int[] row : slotToken) java.util.Arrays.fill(row, -1);
@@ -65,44 +65,43 @@ public final class RatPlusCache implements DecodeCache {
 
     @Override
     public INDArray step(INDArray x, int[] positions) {
+        int batch = positions.length;
         int d = dims.dModel();
-        INDArray u = linear(rmsNorm(x, norm, dims.normEps()), inProj);                   // [B, 4D or 5D]
-        INDArray o = columns(u, 0, d);
-        INDArray q = columns(u, d, d);
-        INDArray k = columns(u, 2L * d, d);
-        INDArray v = columns(u, 3L * d, d);
+        double[] xs = numbers(x);                                                       // [B, D]
+        double[] u = inProj.apply(rmsNorm(xs, norm, dims.normEps()));                  // [B, 4D or 5D]: o, q, k, v (, f)
+        double[] o = columns(u, batch, 0, d);                                           // [B, D] = [B, H, d]
+        double[] q = columns(u, batch, d, d);
+        double[] k = columns(u, batch, 2 * d, d);
+        double[] v = columns(u, batch, 3 * d, d);
         if (cell.applyRe()) {
-            INDArray f = sigmoid(columns(u, 4L * d, d));
-            for (int b = 0; b < positions.length; b++) {
-                if (positions[b] == 0) {
-                    kState.getRow(b).assign(0.0);
-                    vState.getRow(b).assign(0.0);
+            int width = u.length / batch;
+            for (int b = 0; b < batch; b++) {
+                boolean restart = positions[b] == 0;                                     // a new sequence
+                for (int j = 0, at = b * d; j < d; j++, at++) {
+                    double f = sigmoid(u[b * width + 4 * d + j]);
+                    kState[at] = (restart ? 0 : kState[at]) * f + (1 - f) * k[at];
+                    vState[at] = (restart ? 0 : vState[at]) * f + (1 - f) * v[at];
                 }
             }
-            INDArray keep = f.rsub(1.0);
-            kState.muli(f).addi(keep.mul(k));
-            vState.muli(f).addi(keep.muli(v));
-            k = kState;
+            k = kState.clone();                                                         // rotated below, the state not
             v = vState;
         }
         long[] pos = toLong(positions);
-        INDArray kRot = rope(heads(k, dims.numHeads(), dims.headDim()), pos, cell.ropeBase());   // [B, H, d]
-        INDArray qRot = rope(heads(q, dims.numHeads(), dims.headDim()), pos, cell.ropeBase());
-        INDArray vHeads = heads(v, dims.numHeads(), dims.headDim());
-        for (int b = 0; b < positions.length; b++) {
-            slots.write(b, current, kRot.get(NDArrayIndex.point(b)), vHeads.get(NDArrayIndex.point(b)));
-        }
-        INDArray y = rows(slots.attend(qRot)).muli(sigmoid(o));                         // [B, D]
-        for (int b = 0; b < positions.length; b++) {
-            store(b, positions[b], kRot.get(NDArrayIndex.point(b)), vHeads.get(NDArrayIndex.point(b)));
-        }
-        return x.add(linear(y, outProj));
+        rope(k, dims.numHeads(), dims.headDim(), pos, cell.ropeBase());
+        rope(q, dims.numHeads(), dims.headDim(), pos, cell.ropeBase());
+        int[] currentSlot = new int[batch];
+        java.util.Arrays.fill(currentSlot, current);
+        slots.writeEach(currentSlot, k, v);
+        double[] y = slots.attend(q);
+        for (int i = 0; i < y.length; i++) y[i] *= sigmoid(o[i]);
+        for (int b = 0; b < batch; b++) store(b, positions[b], k, v, b * d);
+        return residual(xs, outProj.apply(y), x);
     }
 
-    /** Keeps token t for later queries, where the pattern will need it. */
-    private void store(int b, int t, INDArray k, INDArray v) {
+    /** Keeps token t (its rotated key and value at element {@code at} of k, v) for later queries, where the pattern needs it. */
+    private void store(int b, int t, double[] k, double[] v, int at) {
         if (t < pattern.initial()) {
-            put(b, t, t, k, v);
+            put(b, t, t, k, v, at);
         } else if (pattern.local() > 0) {
             int slot = ringSlot(t);
             int evicted = t - pattern.local();
@@ -111,14 +110,14 @@ public final class RatPlusCache implements DecodeCache {
                 slots.copy(b, slot, to);
                 slotToken[b][to] = evicted;
             }
-            put(b, slot, t, k, v);
+            put(b, slot, t, k, v, at);
         } else if (isDilated(t)) {
-            put(b, dilatedSlot(b), t, k, v);
+            put(b, dilatedSlot(b), t, k, v, at);
         }
     }
 
-    private void put(int b, int slot, int token, INDArray k, INDArray v) {
-        slots.write(b, slot, k, v);
+    private void put(int b, int slot, int token, double[] k, double[] v, int at) {
+        slots.write(b, slot, k, v, at);
         slotToken[b][slot] = token;
     }
 
@@ -145,8 +144,8 @@ public final class RatPlusCache implements DecodeCache {
             int n = lengths[b];
             INDArray kSeq = keys.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all());   // [T, D]
             INDArray vSeq = values.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all());
-            kState.getRow(b).assign(kSeq.getRow(n - 1));
-            vState.getRow(b).assign(vSeq.getRow(n - 1));
+            System.arraycopy(numbers(kSeq.getRow(n - 1)), 0, kState, b * dims.dModel(), dims.dModel());
+            System.arraycopy(numbers(vSeq.getRow(n - 1)), 0, vState, b * dims.dModel(), dims.dModel());
 
             List<Integer> sinkTokens = new ArrayList<>();
             for (int t = 0; t < Math.min(sinks, n); t++) sinkTokens.add(t);

@@ -4,8 +4,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 
 /** Eager ND4J forms of the ops the parallel graph uses, for one token per sequence ({@code [B, D]} rows). */
 final class StepMath {
@@ -24,15 +27,6 @@ final class StepMath {
         return Nd4j.gemm(x, weight, false, true);
     }
 
-    /** Columns {@code [from, from + width)} of {@code [B, rows]}, as a contiguous copy. */
-    static INDArray columns(INDArray u, long from, long width) {
-        return u.get(NDArrayIndex.all(), NDArrayIndex.interval(from, from + width)).dup('c');
-    }
-
-    static INDArray sigmoid(INDArray x) {
-        return Transforms.sigmoid(x, true);
-    }
-
     /** Exact GELU {@code 0.5·x·(1 + erf(x/√2))}, as {@code ops.Gelu}. */
     static INDArray gelu(INDArray x) {
         INDArray e = x.mul(1.0 / Math.sqrt(2.0));
@@ -45,11 +39,6 @@ final class StepMath {
         return x.dup('c').reshape('c', x.size(0), heads, headDim);
     }
 
-    /** Heads {@code [B, H, d]} back to rows {@code [B, D]}. */
-    static INDArray rows(INDArray y) {
-        return y.dup('c').reshape('c', y.size(0), y.size(1) * y.size(2));
-    }
-
     /**
      * RoPE of {@code [N, H, d]} where row n is at position {@code positions[n]}, as a plain loop: at decode sizes
      * (a few thousand numbers) the nine ND4J calls of {@code RotaryEmbedding.applyEager} cost far more than the
@@ -59,48 +48,157 @@ final class StepMath {
         int n = (int) x.size(0);
         int h = (int) x.size(1);
         int d = (int) x.size(2);
-        int half = d / 2;
-        double[] cos = new double[n * half];
-        double[] sin = new double[n * half];
-        for (int r = 0; r < n; r++) {
-            for (int i = 0; i < half; i++) {
-                double theta = positions[r] * Math.pow(base, -2.0 * i / d);
-                cos[r * half + i] = Math.cos(theta);
-                sin[r * half + i] = Math.sin(theta);
-            }
-        }
-        INDArray src = x.ordering() == 'c' && !x.isView() ? x : x.dup('c');
         if (x.dataType() == DataType.DOUBLE) {
-            double[] a = src.data().asDouble();
-            double[] out = new double[a.length];
-            for (int r = 0; r < n; r++) {
-                for (int head = 0; head < h; head++) {
-                    int at = (r * h + head) * d;
-                    for (int i = 0; i < half; i++) {
-                        double c = cos[r * half + i], sn = sin[r * half + i];
-                        double x1 = a[at + i], x2 = a[at + i + half];
-                        out[at + i] = x1 * c + (-x2) * sn;
-                        out[at + i + half] = x2 * c + x1 * sn;
-                    }
-                }
-            }
-            return Nd4j.create(out, new long[]{n, h, d}, DataType.DOUBLE);
+            double[] a = numbers(x);
+            rope(a, h, d, positions, base);
+            return Nd4j.create(a, new long[]{n, h, d}, DataType.DOUBLE);
         }
         if (x.dataType() != DataType.FLOAT) return rope(x.castTo(DataType.FLOAT), positions, base).castTo(x.dataType());
-        float[] a = src.data().asFloat();
-        float[] out = new float[a.length];
+        int half = d / 2;
+        double[][] table = ropeTable(positions, d, base);
+        float[] a = x.dup('c').data().asFloat();
         for (int r = 0; r < n; r++) {
             for (int head = 0; head < h; head++) {
                 int at = (r * h + head) * d;
                 for (int i = 0; i < half; i++) {
-                    float c = (float) cos[r * half + i], sn = (float) sin[r * half + i];
+                    float c = (float) table[0][r * half + i], sn = (float) table[1][r * half + i];
                     float x1 = a[at + i], x2 = a[at + i + half];
-                    out[at + i] = x1 * c + (-x2) * sn;
-                    out[at + i + half] = x2 * c + x1 * sn;
+                    a[at + i] = x1 * c + (-x2) * sn;
+                    a[at + i + half] = x2 * c + x1 * sn;
                 }
             }
         }
-        return Nd4j.create(out, new long[]{n, h, d}, DataType.FLOAT);
+        return Nd4j.create(a, new long[]{n, h, d}, DataType.FLOAT);
+    }
+
+    /** RoPE in place on row-major {@code [N, H, d]} float64 numbers, row n at {@code positions[n]}. */
+    static void rope(double[] a, int h, int d, long[] positions, double base) {
+        int half = d / 2;
+        double[][] table = ropeTable(positions, d, base);
+        for (int r = 0; r < positions.length; r++) {
+            for (int head = 0; head < h; head++) {
+                int at = (r * h + head) * d;
+                for (int i = 0; i < half; i++) {
+                    double c = table[0][r * half + i], sn = table[1][r * half + i];
+                    double x1 = a[at + i], x2 = a[at + i + half];
+                    a[at + i] = x1 * c + (-x2) * sn;
+                    a[at + i + half] = x2 * c + x1 * sn;
+                }
+            }
+        }
+    }
+
+    /** {cos, sin} of {@code positions[r]·base^(−2i/d)}, each {@code [N, d/2]}. */
+    private static double[][] ropeTable(long[] positions, int d, double base) {
+        int half = d / 2;
+        double[] inverse = new double[half];
+        for (int i = 0; i < half; i++) inverse[i] = Math.pow(base, -2.0 * i / d);
+        double[] cos = new double[positions.length * half];
+        double[] sin = new double[positions.length * half];
+        for (int r = 0; r < positions.length; r++) {
+            for (int i = 0; i < half; i++) {
+                double theta = positions[r] * inverse[i];
+                cos[r * half + i] = Math.cos(theta);
+                sin[r * half + i] = Math.sin(theta);
+            }
+        }
+        return new double[][]{cos, sin};
+    }
+
+    /** The numbers of x in row-major order, as float64 (a copy; exact for float32 and float64 arrays). */
+    static double[] numbers(INDArray x) {
+        double[] out = new double[(int) x.length()];
+        read(x, out);
+        return out;
+    }
+
+    /** Copies the numbers of x, row-major, into dst. */
+    static void read(INDArray x, double[] dst) {
+        readStorage(x.ordering() == 'c' && ownsBuffer(x) ? x : x.dup('c'), dst);
+    }
+
+    /**
+     * Copies the first {@code dst.length} numbers of x's buffer, in storage order, into dst. Through a direct buffer
+     * rather than {@code asFloat()}/{@code asDouble()}: no intermediate array, and ND4J's own conversion of a float
+     * buffer to double went element by element, ~5x slower.
+     */
+    static void readStorage(INDArray x, double[] dst) {
+        requireOwnBuffer(x);
+        if (x.dataType() == DataType.FLOAT) {
+            FloatBuffer f = x.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            for (int i = 0; i < dst.length; i++) dst[i] = f.get(i);
+        } else if (x.dataType() == DataType.DOUBLE) {
+            DoubleBuffer f = x.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer();
+            for (int i = 0; i < dst.length; i++) dst[i] = f.get(i);
+        } else {
+            System.arraycopy(x.data().asDouble(), 0, dst, 0, dst.length);
+        }
+    }
+
+    /** Copies {@code src} into the first {@code src.length} numbers of x's buffer, in storage order. */
+    static void writeStorage(double[] src, INDArray x) {
+        requireOwnBuffer(x);
+        if (x.dataType() == DataType.FLOAT) {
+            FloatBuffer f = x.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            for (int i = 0; i < src.length; i++) f.put(i, (float) src[i]);
+        } else if (x.dataType() == DataType.DOUBLE) {
+            DoubleBuffer f = x.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer();
+            for (int i = 0; i < src.length; i++) f.put(i, src[i]);
+        } else {
+            x.data().setData(src);
+        }
+    }
+
+    private static boolean ownsBuffer(INDArray x) {
+        return !x.isView() && x.data().length() == x.length();
+    }
+
+    private static void requireOwnBuffer(INDArray x) {
+        if (!ownsBuffer(x)) throw new IllegalArgumentException("an array with a buffer of its own is needed, not a view");
+    }
+
+    /** An array of {@code type} and {@code shape} holding row-major float64 numbers. */
+    static INDArray array(double[] a, DataType type, long... shape) {
+        if (type == DataType.DOUBLE) return Nd4j.create(a, shape, DataType.DOUBLE);
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) f[i] = (float) a[i];
+        INDArray out = Nd4j.create(f, shape, DataType.FLOAT);
+        return type == DataType.FLOAT ? out : out.castTo(type);
+    }
+
+    /** Columns {@code [from, from + width)} of row-major {@code [rows, n]} numbers, as {@code [rows, width]}. */
+    static double[] columns(double[] u, int rows, int from, int width) {
+        int n = u.length / rows;
+        double[] out = new double[rows * width];
+        for (int r = 0; r < rows; r++) System.arraycopy(u, r * n + from, out, r * width, width);
+        return out;
+    }
+
+    static double sigmoid(double x) {
+        return 1.0 / (1.0 + Math.exp(-x));
+    }
+
+    /** RMSNorm of each row of row-major {@code [B, D]} numbers, in float64 (a new array). */
+    static double[] rmsNorm(double[] x, double[] gamma, double eps) {
+        int d = gamma.length;
+        double[] out = new double[x.length];
+        for (int at = 0; at < x.length; at += d) {
+            double sq = 0;
+            for (int j = 0; j < d; j++) sq += x[at + j] * x[at + j];
+            double inv = 1.0 / Math.sqrt(sq / d + eps);
+            for (int j = 0; j < d; j++) out[at + j] = x[at + j] * inv * gamma[j];
+        }
+        return out;
+    }
+
+    /** The residual sum {@code x + y} of row-major {@code [B, D]} numbers, as a new array like {@code like}. */
+    static INDArray residual(double[] x, double[] y, INDArray like) {
+        double[] sum = new double[x.length];
+        for (int i = 0; i < sum.length; i++) sum[i] = x[i] + y[i];
+        if (like.dataType() != DataType.FLOAT && like.dataType() != DataType.DOUBLE) return array(sum, like.dataType(), like.shape());
+        INDArray out = Nd4j.createUninitialized(like.dataType(), like.shape());
+        writeStorage(sum, out);
+        return out;
     }
 
     static long[] toLong(int[] v) {

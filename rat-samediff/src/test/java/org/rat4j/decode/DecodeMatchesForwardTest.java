@@ -46,6 +46,28 @@ class DecodeMatchesForwardTest {
         }
     }
 
+    /** The same at a batch where the step's projections run column-major (Projection.COLUMN_MAJOR_BATCH). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void largeBatchDecodeEqualsParallelForward(String name, ModelConfig config) {
+        int batch = Projection.COLUMN_MAJOR_BATCH + 1;
+        RatLanguageModel model = TestModels.model(config, 7);
+        int[][] ids = TestModels.tokens(batch, TestModels.SEQ, 13);
+        INDArray full = model.logits(ids);                                          // [B, T, V]
+        Decoder dec = new Decoder(model, batch, TestModels.SEQ);
+        int[][] prompts = new int[batch][];
+        for (int b = 0; b < batch; b++) prompts[b] = Arrays.copyOf(ids[b], 1 + b % (TestModels.SEQ / 2));
+        INDArray logits = dec.prefill(prompts);
+        for (int b = 0; b < batch; b++) assertClose(full, b, prompts[b].length - 1, logits.getRow(b), name + " prefill");
+        for (int s = 0; s < TestModels.SEQ / 2; s++) {
+            int[] pos = dec.positions();
+            int[] next = new int[batch];
+            for (int b = 0; b < batch; b++) next[b] = ids[b][pos[b]];
+            INDArray l = dec.step(next);
+            for (int b = 0; b < batch; b++) assertClose(full, b, pos[b], l.getRow(b), name + " step at " + pos[b]);
+        }
+    }
+
     private static void assertClose(INDArray full, int b, int t, INDArray got, String what) {
         INDArray want = full.get(NDArrayIndex.point(b), NDArrayIndex.point(t), NDArrayIndex.all());
         double err = want.sub(got.reshape(want.shape())).amaxNumber().doubleValue();

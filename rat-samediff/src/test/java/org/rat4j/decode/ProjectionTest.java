@@ -1,0 +1,39 @@
+package org.rat4j.decode;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class ProjectionTest {
+    /** x·Wᵀ equals a float64 triple loop in both layouts (row-major below COLUMN_MAJOR_BATCH, column-major from it). */
+    @ParameterizedTest(name = "{0} rows, {1}")
+    @CsvSource({"1, FLOAT", "3, DOUBLE", "8, FLOAT", "9, DOUBLE", "17, FLOAT"})
+    void equalsTheDefinitionAndForgetsThePreviousCall(int batch, DataType type) {
+        int in = 12;
+        int out = 7;
+        Nd4j.getRandom().setSeed(3);
+        INDArray weight = Nd4j.randn(type, out, in);
+        double[] w = StepMath.numbers(weight);                                          // [out, in]
+        Projection p = new Projection(weight, batch);
+        Random random = new Random(batch);
+        double tolerance = type == DataType.DOUBLE ? 1e-13 : 1e-5;
+        for (int call = 0; call < 3; call++) {                                          // reused buffers: each call fresh
+            double[] x = new double[batch * in];
+            for (int i = 0; i < x.length; i++) x[i] = type == DataType.FLOAT ? (float) random.nextGaussian() : random.nextGaussian();
+            double[] got = p.apply(x);
+            for (int b = 0; b < batch; b++) {
+                for (int o = 0; o < out; o++) {
+                    double want = 0;
+                    for (int i = 0; i < in; i++) want += x[b * in + i] * w[o * in + i];
+                    assertEquals(want, got[b * out + o], tolerance * Math.max(1, Math.abs(want)), "row " + b + " col " + o);
+                }
+            }
+        }
+    }
+}
