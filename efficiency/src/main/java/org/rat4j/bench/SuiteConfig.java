@@ -77,7 +77,7 @@ public class SuiteConfig {
                         "ratplus16-0-4", "ratplus64-0-4");
                 c.trainMixers = List.of("attention", "rat16", "rnn", "rat64");
                 c.genBatchSeqLen = 4096;
-                c.genBatches = List.of(16, 64, 256);    // B = 4 at T = 4096 is the gen grid's own case; 256 nears the paper's 512
+                c.genBatches = List.of(16, 64, 128, 256);   // B = 4 at T = 4096 is the gen grid's own case; 256 nears the paper's 512
                 c.genBatchMixers = List.of("attention", "rat16", "rnn", "swa1024", "rat64");
                 c.peerMixers = List.of("attention", "rat16", "rnn", "swa1024");
                 c.warmup = 1;

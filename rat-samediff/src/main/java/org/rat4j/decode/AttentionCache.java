@@ -15,6 +15,9 @@ import static org.rat4j.decode.StepMath.*;
  * attention (a ring of W+1 slots, token t in slot {@code t mod (W+1)}: the W previous tokens plus the current one).
  */
 public final class AttentionCache implements DecodeCache {
+    /** From this many sequences a step's per-sequence work (RoPE, cache write) runs in parallel. */
+    private static final int PARALLEL_BATCH = 8;
+
     private final BlockDims dims;
     private final MixerConfig cell;
     private final int window;
@@ -45,20 +48,17 @@ public final class AttentionCache implements DecodeCache {
     public INDArray step(INDArray x, int[] positions) {
         int batch = positions.length;
         int d = dims.dModel();
+        for (int position : positions) checkCapacity(position);
         double[] xs = numbers(x);                                                       // [B, D]
         double[] u = inProj.apply(rmsNorm(xs, norm, dims.normEps()));                  // [B, 3D]: v, q, k
         double[] v = columns(u, batch, 0, d);                                           // [B, D] = [B, H, d]
         double[] q = columns(u, batch, d, d);
         double[] k = columns(u, batch, 2 * d, d);
-        long[] pos = toLong(positions);
-        rope(q, dims.numHeads(), dims.headDim(), pos, cell.ropeBase());
-        rope(k, dims.numHeads(), dims.headDim(), pos, cell.ropeBase());
-        int[] slot = new int[batch];
-        for (int b = 0; b < batch; b++) {
-            checkCapacity(positions[b]);
-            slot[b] = slotOf(positions[b]);
-        }
-        slots.writeEach(slot, k, v);
+        sequences(batch, PARALLEL_BATCH).forEach(b -> {
+            rope(q, b, dims.numHeads(), dims.headDim(), positions[b], cell.ropeBase());
+            rope(k, b, dims.numHeads(), dims.headDim(), positions[b], cell.ropeBase());
+            slots.write(b, slotOf(positions[b]), k, v, b * d);
+        });
         return residual(xs, outProj.apply(slots.attend(q)), x);
     }
 

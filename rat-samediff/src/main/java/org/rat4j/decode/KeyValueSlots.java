@@ -14,13 +14,21 @@ import java.util.stream.IntStream;
  * ran at a fifth of the memory bandwidth and was dispatch-bound at small batches; as loops the JIT vectorises, it
  * streams each cache once. Keys are stored transposed ({@code [d, S]} per sequence and head) so that scoring a query
  * is {@code d} runs of {@code scores[s] += q[i]·Kᵀ[i][s]} (no reductions), values as {@code [S, d]} so that the
- * weighted sum is {@code S} runs of {@code out[j] += p[s]·V[s][j]}. The attention of a sequence runs over slots
+ * weighted sum is {@code S} runs of {@code out[j] += p[s]·V[s][j]}, both in pages of {@link #PAGE} slots. The
+ * attention of a sequence runs over slots
  * {@code 0 .. its highest valid slot} only. float64 caches (the exactness tests) keep float64 numbers; every other
  * type is held and computed in float32.
  */
 final class KeyValueSlots {
     /** Below this many multiply-adds per step the fork/join hand-off costs more than a second core gains. */
     static final long PARALLEL_WORK = 1L << 16;
+    /**
+     * Slots per page. Each (sequence, head) holds its slots in pages of this many, allocated when first written: a
+     * cache takes memory for the tokens it holds, not its capacity, and no array reaches G1's "humongous" size (half
+     * a heap region, 2 MB at a 6 GB heap). One 2 MB array per head at T=4096, D=1024 was humongous and took a
+     * region of twice its size, so attention at B=128 did not fit a 6 GB heap.
+     */
+    static final int PAGE = 256;
 
     private final int heads;
     private final int slots;
@@ -116,48 +124,65 @@ final class KeyValueSlots {
     }
 
     private static final class FloatStore implements Store {
-        private final float[][] keysT;    // per row: [d, S]
-        private final float[][] values;   // per row: [S, d]
-        private final int slots;
+        private final float[][][] keysT;  // per row, per page: [d, PAGE]
+        private final float[][][] values; // per row, per page: [PAGE, d]
         private final int d;
         private final float scale;
 
         FloatStore(int rows, int slots, int d) {
-            this.keysT = new float[rows][slots * d];
-            this.values = new float[rows][slots * d];
-            this.slots = slots;
+            int pages = (slots + PAGE - 1) / PAGE;
+            this.keysT = new float[rows][pages][];
+            this.values = new float[rows][pages][];
             this.d = d;
             this.scale = (float) (1.0 / Math.sqrt(d));
         }
 
+        /** Allocates the page of {@code slot} in row r on first use (rows are written by one thread each). */
+        private void touch(int r, int page) {
+            if (keysT[r][page] == null) {
+                keysT[r][page] = new float[d * PAGE];
+                values[r][page] = new float[PAGE * d];
+            }
+        }
+
         @Override
         public void put(int firstRow, int slot, double[] k, double[] v, int at, int rows) {
+            int page = slot / PAGE;
+            int o = slot % PAGE;
             for (int r = 0; r < rows; r++) {
-                float[] kt = keysT[firstRow + r];
-                float[] vr = values[firstRow + r];
+                touch(firstRow + r, page);
+                float[] kt = keysT[firstRow + r][page];
+                float[] vp = values[firstRow + r][page];
                 int from = at + r * d;
                 for (int i = 0; i < d; i++) {
-                    kt[i * slots + slot] = (float) k[from + i];
-                    vr[slot * d + i] = (float) v[from + i];
+                    kt[i * PAGE + o] = (float) k[from + i];
+                    vp[o * d + i] = (float) v[from + i];
                 }
             }
         }
 
         @Override
         public void copy(int row, int from, int to) {
-            float[] kt = keysT[row];
-            for (int i = 0; i < d; i++) kt[i * slots + to] = kt[i * slots + from];
-            System.arraycopy(values[row], from * d, values[row], to * d, d);
+            touch(row, to / PAGE);
+            float[] src = keysT[row][from / PAGE];
+            float[] dst = keysT[row][to / PAGE];
+            for (int i = 0; i < d; i++) dst[i * PAGE + to % PAGE] = src[i * PAGE + from % PAGE];
+            System.arraycopy(values[row][from / PAGE], from % PAGE * d, values[row][to / PAGE], to % PAGE * d, d);
         }
 
         @Override
         public void attendRow(int row, double[] q, double[] out, int n, boolean[] valid) {
-            float[] kt = keysT[row];
             float[] s = new float[n];
-            for (int i = 0; i < d; i++) {
-                float qi = (float) q[row * d + i];
-                int base = i * slots;
-                for (int t = 0; t < n; t++) s[t] += qi * kt[base + t];
+            for (int page = 0; page * PAGE < n; page++) {
+                float[] kt = keysT[row][page];
+                if (kt == null) continue;                                               // nothing written: all invalid
+                int first = page * PAGE;
+                int len = Math.min(PAGE, n - first);
+                for (int i = 0; i < d; i++) {
+                    float qi = (float) q[row * d + i];
+                    int base = i * PAGE;
+                    for (int t = 0; t < len; t++) s[first + t] += qi * kt[base + t];
+                }
             }
             float max = Float.NEGATIVE_INFINITY;
             for (int t = 0; t < n; t++) if (valid[t]) max = Math.max(max, s[t] * scale);
@@ -166,13 +191,13 @@ final class KeyValueSlots {
                 s[t] = valid[t] ? (float) Math.exp(s[t] * scale - max) : 0f;
                 sum += s[t];
             }
-            float[] v = values[row];
             float[] y = new float[d];
             for (int t = 0; t < n; t++) {
                 float p = s[t] / sum;
                 if (p == 0f) continue;
-                int base = t * d;
-                for (int j = 0; j < d; j++) y[j] += p * v[base + j];
+                float[] vp = values[row][t / PAGE];
+                int base = t % PAGE * d;
+                for (int j = 0; j < d; j++) y[j] += p * vp[base + j];
             }
             for (int j = 0; j < d; j++) out[row * d + j] = y[j];
         }
@@ -180,45 +205,61 @@ final class KeyValueSlots {
 
     /** The same as {@link FloatStore} in float64 (kept apart so the float32 loops stay primitive and vectorised). */
     private static final class DoubleStore implements Store {
-        private final double[][] keysT;
-        private final double[][] values;
-        private final int slots;
+        private final double[][][] keysT;
+        private final double[][][] values;
         private final int d;
         private final double scale;
 
         DoubleStore(int rows, int slots, int d) {
-            this.keysT = new double[rows][slots * d];
-            this.values = new double[rows][slots * d];
-            this.slots = slots;
+            int pages = (slots + PAGE - 1) / PAGE;
+            this.keysT = new double[rows][pages][];
+            this.values = new double[rows][pages][];
             this.d = d;
             this.scale = 1.0 / Math.sqrt(d);
         }
 
+        private void touch(int r, int page) {
+            if (keysT[r][page] == null) {
+                keysT[r][page] = new double[d * PAGE];
+                values[r][page] = new double[PAGE * d];
+            }
+        }
+
         @Override
         public void put(int firstRow, int slot, double[] k, double[] v, int at, int rows) {
+            int page = slot / PAGE;
+            int o = slot % PAGE;
             for (int r = 0; r < rows; r++) {
-                double[] kt = keysT[firstRow + r];
+                touch(firstRow + r, page);
+                double[] kt = keysT[firstRow + r][page];
                 int from = at + r * d;
-                for (int i = 0; i < d; i++) kt[i * slots + slot] = k[from + i];
-                System.arraycopy(v, from, values[firstRow + r], slot * d, d);
+                for (int i = 0; i < d; i++) kt[i * PAGE + o] = k[from + i];
+                System.arraycopy(v, from, values[firstRow + r][page], o * d, d);
             }
         }
 
         @Override
         public void copy(int row, int from, int to) {
-            double[] kt = keysT[row];
-            for (int i = 0; i < d; i++) kt[i * slots + to] = kt[i * slots + from];
-            System.arraycopy(values[row], from * d, values[row], to * d, d);
+            touch(row, to / PAGE);
+            double[] src = keysT[row][from / PAGE];
+            double[] dst = keysT[row][to / PAGE];
+            for (int i = 0; i < d; i++) dst[i * PAGE + to % PAGE] = src[i * PAGE + from % PAGE];
+            System.arraycopy(values[row][from / PAGE], from % PAGE * d, values[row][to / PAGE], to % PAGE * d, d);
         }
 
         @Override
         public void attendRow(int row, double[] q, double[] out, int n, boolean[] valid) {
-            double[] kt = keysT[row];
             double[] s = new double[n];
-            for (int i = 0; i < d; i++) {
-                double qi = q[row * d + i];
-                int base = i * slots;
-                for (int t = 0; t < n; t++) s[t] += qi * kt[base + t];
+            for (int page = 0; page * PAGE < n; page++) {
+                double[] kt = keysT[row][page];
+                if (kt == null) continue;
+                int first = page * PAGE;
+                int len = Math.min(PAGE, n - first);
+                for (int i = 0; i < d; i++) {
+                    double qi = q[row * d + i];
+                    int base = i * PAGE;
+                    for (int t = 0; t < len; t++) s[first + t] += qi * kt[base + t];
+                }
             }
             double max = Double.NEGATIVE_INFINITY;
             for (int t = 0; t < n; t++) if (valid[t]) max = Math.max(max, s[t] * scale);
@@ -227,13 +268,13 @@ final class KeyValueSlots {
                 s[t] = valid[t] ? Math.exp(s[t] * scale - max) : 0;
                 sum += s[t];
             }
-            double[] v = values[row];
             int o = row * d;
             for (int t = 0; t < n; t++) {
                 double p = s[t] / sum;
                 if (p == 0) continue;
-                int base = t * d;
-                for (int j = 0; j < d; j++) out[o + j] += p * v[base + j];
+                double[] vp = values[row][t / PAGE];
+                int base = t % PAGE * d;
+                for (int j = 0; j < d; j++) out[o + j] += p * vp[base + j];
             }
         }
     }

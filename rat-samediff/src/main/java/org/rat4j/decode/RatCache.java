@@ -22,6 +22,9 @@ import static org.rat4j.decode.StepMath.*;
  * sequence, where the dispatch of ~40 eager ND4J ops cost more than the arithmetic.
  */
 public final class RatCache implements DecodeCache {
+    /** From this many sequences a step's per-sequence work (gates, recurrence, RoPE, cache write) runs in parallel. */
+    private static final int PARALLEL_BATCH = 8;
+
     private final BlockDims dims;
     private final MixerConfig cell;
     private final double[] norm;
@@ -49,44 +52,47 @@ public final class RatCache implements DecodeCache {
     public INDArray step(INDArray x, int[] positions) {
         int batch = positions.length;
         int d = dims.dModel();
-        int gw = cell.ngroups() * dims.headDim();
-        int chunk = cell.chunkSize();
-        double[] xs = numbers(x);                                                       // [B, D]
-        double[] u = inProj.apply(rmsNorm(xs, norm, dims.normEps()));                  // [B, 3D + 2G·d]: z, v, f, q, k
-        int width = u.length / batch;
-        double[] z = new double[batch * d];                                             // [B, D]
-        double[] q = new double[batch * d];
-        int[] slot = new int[batch];
-        long[] chunkIndex = new long[batch];
-        for (int b = 0; b < batch; b++) {
-            slot[b] = positions[b] / chunk;
-            chunkIndex[b] = slot[b];
-            if (slot[b] >= slots.slots()) {
-                throw new IllegalStateException("position " + positions[b] + " is beyond the cache capacity; create"
+        for (int position : positions) {
+            if (position / cell.chunkSize() >= slots.slots()) {
+                throw new IllegalStateException("position " + position + " is beyond the cache capacity; create"
                         + " the cache with a larger capacity (prompt length + max new tokens)");
             }
-            boolean restart = positions[b] % chunk == 0;                                 // a new chunk: state restarts
-            int row = b * width;
-            int at = b * d;
-            for (int j = 0; j < d; j++) {
-                // Head h reads q/k group h mod G (the heads of a group share them): column j of [B, D] is j mod G·d.
-                int group = j % gw;
-                double f = sigmoid(u[row + 2 * d + j] + gateBias[j]);
-                double k0 = restart ? 0 : kState[at + j];
-                double v0 = restart ? 0 : vState[at + j];
-                kState[at + j] = k0 * f + (1 - f) * u[row + 3 * d + gw + group];
-                vState[at + j] = v0 * f + (1 - f) * u[row + d + j];
-                z[at + j] = sigmoid(u[row + j]);
-                q[at + j] = u[row + 3 * d + group];
-            }
         }
-        double[] kRot = kState.clone();                                                 // [B, H, d]
-        rope(kRot, dims.numHeads(), dims.headDim(), chunkIndex, cell.ropeBase());
-        rope(q, dims.numHeads(), dims.headDim(), chunkIndex, cell.ropeBase());
-        slots.writeEach(slot, kRot, vState);
-        double[] y = slots.attend(q);                                                   // [B, H, d] = [B, D]
+        double[] xs = numbers(x);                                                       // [B, D]
+        double[] u = inProj.apply(rmsNorm(xs, norm, dims.normEps()));                  // [B, 3D + 2G·d]: z, v, f, q, k
+        double[] z = new double[batch * d];                                             // [B, D] = [B, H, d]
+        double[] q = new double[batch * d];
+        double[] kRot = new double[batch * d];
+        sequences(batch, PARALLEL_BATCH).forEach(b -> advance(b, positions[b], u, z, q, kRot));
+        double[] y = slots.attend(q);                                                   // [B, D]
         for (int i = 0; i < y.length; i++) y[i] *= z[i];
         return residual(xs, outProj.apply(y), x);
+    }
+
+    /** Sequence b at {@code position}: gates, the recurrent state, rotated q and k̃, and the chunk's slot. */
+    private void advance(int b, int position, double[] u, double[] z, double[] q, double[] kRot) {
+        int d = dims.dModel();
+        int gw = cell.ngroups() * dims.headDim();
+        int width = u.length / (z.length / d);                                         // 3D + 2G·d
+        int chunk = position / cell.chunkSize();
+        boolean restart = position % cell.chunkSize() == 0;                             // a new chunk: state restarts
+        int row = b * width;
+        int at = b * d;
+        for (int j = 0; j < d; j++) {
+            // Head h reads q/k group h mod G (the heads of a group share them): column j of [B, D] is j mod G·d.
+            int group = j % gw;
+            double f = sigmoid(u[row + 2 * d + j] + gateBias[j]);
+            double k0 = restart ? 0 : kState[at + j];
+            double v0 = restart ? 0 : vState[at + j];
+            kState[at + j] = k0 * f + (1 - f) * u[row + 3 * d + gw + group];
+            vState[at + j] = v0 * f + (1 - f) * u[row + d + j];
+            z[at + j] = sigmoid(u[row + j]);
+            q[at + j] = u[row + 3 * d + group];
+            kRot[at + j] = kState[at + j];
+        }
+        rope(kRot, b, dims.numHeads(), dims.headDim(), chunk, cell.ropeBase());
+        rope(q, b, dims.numHeads(), dims.headDim(), chunk, cell.ropeBase());
+        slots.write(b, chunk, kRot, vState, at);
     }
 
     @Override

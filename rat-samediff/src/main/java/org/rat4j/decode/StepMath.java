@@ -73,19 +73,28 @@ final class StepMath {
 
     /** RoPE in place on row-major {@code [N, H, d]} float64 numbers, row n at {@code positions[n]}. */
     static void rope(double[] a, int h, int d, long[] positions, double base) {
+        for (int r = 0; r < positions.length; r++) rope(a, r, h, d, positions[r], base);
+    }
+
+    /** RoPE in place on row {@code row} ({@code [H, d]}) of row-major {@code [N, H, d]} numbers, at one position. */
+    static void rope(double[] a, int row, int h, int d, long position, double base) {
         int half = d / 2;
-        double[][] table = ropeTable(positions, d, base);
-        for (int r = 0; r < positions.length; r++) {
-            for (int head = 0; head < h; head++) {
-                int at = (r * h + head) * d;
-                for (int i = 0; i < half; i++) {
-                    double c = table[0][r * half + i], sn = table[1][r * half + i];
-                    double x1 = a[at + i], x2 = a[at + i + half];
-                    a[at + i] = x1 * c + (-x2) * sn;
-                    a[at + i + half] = x2 * c + x1 * sn;
-                }
+        double[][] table = ropeTable(new long[]{position}, d, base);
+        for (int head = 0; head < h; head++) {
+            int at = (row * h + head) * d;
+            for (int i = 0; i < half; i++) {
+                double c = table[0][i], sn = table[1][i];
+                double x1 = a[at + i], x2 = a[at + i + half];
+                a[at + i] = x1 * c + (-x2) * sn;
+                a[at + i + half] = x2 * c + x1 * sn;
             }
         }
+    }
+
+    /** Sequences 0..batch−1, in parallel from {@code parallelFrom} sequences up (each one's work is independent). */
+    static java.util.stream.IntStream sequences(int batch, int parallelFrom) {
+        java.util.stream.IntStream s = java.util.stream.IntStream.range(0, batch);
+        return batch >= parallelFrom ? s.parallel() : s;
     }
 
     /** {cos, sin} of {@code positions[r]·base^(−2i/d)}, each {@code [N, d/2]}. */

@@ -18,15 +18,17 @@ class KeyValueSlotsTest {
     /**
      * Softmax attention over exactly the written slots of each sequence, against a float64 loop written from the
      * definition: slots written singly, as a range and by copy, gaps left unwritten, a different count per sequence;
-     * at a size that runs the rows one after another and at one that runs them in parallel.
+     * at a size that runs the rows one after another within one page, and at one that runs them in parallel over
+     * three pages, the last one partial, with a page that sequence 1 never writes.
      */
     @ParameterizedTest(name = "{0}, {1} slots, {2} heads of {3}")
-    @CsvSource({"FLOAT, 9, 2, 4", "DOUBLE, 9, 2, 4", "FLOAT, 140, 8, 64", "DOUBLE, 140, 8, 64"})
+    @CsvSource({"FLOAT, 9, 2, 4", "DOUBLE, 9, 2, 4", "FLOAT, 600, 8, 64", "DOUBLE, 600, 8, 64"})
     void attendsTheWrittenSlotsOnly(DataType type, int slotCount, int heads, int headDim) {
         this.heads = heads;
         this.slotCount = slotCount;
         this.dim = headDim;
         assertEquals(slotCount * heads * dim >= KeyValueSlots.PARALLEL_WORK, slotCount > 9, "the sizes cover both paths");
+        assertEquals(slotCount > 2 * KeyValueSlots.PAGE && slotCount % KeyValueSlots.PAGE != 0, slotCount > 9, "pages");
         Random random = new Random(11);
         double[][][][] k = new double[BATCH][heads][slotCount][dim];                           // the reference cache
         double[][][][] v = new double[BATCH][heads][slotCount][dim];
@@ -38,7 +40,9 @@ class KeyValueSlotsTest {
         double[] rangeV = gaussian(random, 4 * heads * dim, type);
         slots.writeRange(0, 0, Nd4j.create(range, new long[]{4, heads, dim}, type), Nd4j.create(rangeV, new long[]{4, heads, dim}, type));
         for (int t = 0; t < 4; t++) remember(k, v, written, 0, t, range, rangeV, t * heads * dim);
+        // sequence 1 also writes the last slot when there are several pages, leaving the middle page unwritten
         java.util.List<int[]> singles = new java.util.ArrayList<>(java.util.List.of(new int[]{1, 2}, new int[]{1, 5}));
+        if (slotCount > 9) singles.add(new int[]{1, slotCount - 1});
         for (int t = 0; t < slotCount; t++) singles.add(new int[]{2, t});
         for (int[] bs : singles) {
             double[] kk = gaussian(random, heads * dim, type);
