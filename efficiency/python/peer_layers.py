@@ -54,11 +54,22 @@ def apply_rope(x, cos, sin):
     return x * cos + rotate_half(x) * sin
 
 
+SEQUENTIAL_MAX = 128  # as rat4j's ChunkedRecurrence.SEQUENTIAL_MAX
+
+
 def scan(f, u):
-    """h_l = f_l * h_{l-1} + (1 - f_l) * u_l along dim 1, h_{-1} = 0: Hillis-Steele, as rat4j's ChunkedRecurrence."""
+    """h_l = f_l * h_{l-1} + (1 - f_l) * u_l along dim 1, h_{-1} = 0, as rat4j's ChunkedRecurrence: step by step
+    for chunks up to SEQUENTIAL_MAX, Hillis-Steele beyond."""
     length = f.shape[1]
-    a = f
     b = (1 - f) * u
+    if length <= SEQUENTIAL_MAX:
+        gates = f.unbind(1)
+        inputs = b.unbind(1)
+        h = [inputs[0]]
+        for l in range(1, length):
+            h.append(gates[l] * h[-1] + inputs[l])
+        return torch.stack(h, dim=1)
+    a = f
     s = 1
     while s < length:
         b_next = torch.cat([b[:, :s], a[:, s:] * b[:, :length - s] + b[:, s:]], dim=1)
