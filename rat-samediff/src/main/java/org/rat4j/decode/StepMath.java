@@ -9,8 +9,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
 
-/** Eager ND4J forms of the ops the parallel graph uses, for one token per sequence ({@code [B, D]} rows). */
+/**
+ * The math of one decode step, for one token per sequence ({@code [B, D]} rows): plain loops over row-major float64
+ * arrays (RMSNorm, RoPE, gates, the residual) and the crossings between those arrays and ND4J; plus the eager ND4J forms
+ * the feed-forward step and the prefill copies still use.
+ */
 final class StepMath {
     private StepMath() {
     }
@@ -92,8 +97,8 @@ final class StepMath {
     }
 
     /** Sequences 0..batch−1, in parallel from {@code parallelFrom} sequences up (each one's work is independent). */
-    static java.util.stream.IntStream sequences(int batch, int parallelFrom) {
-        java.util.stream.IntStream s = java.util.stream.IntStream.range(0, batch);
+    static IntStream sequences(int batch, int parallelFrom) {
+        IntStream s = IntStream.range(0, batch);
         return batch >= parallelFrom ? s.parallel() : s;
     }
 
