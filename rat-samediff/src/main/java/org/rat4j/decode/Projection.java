@@ -23,8 +23,6 @@ final class Projection {
     private final boolean columnMajor;
     private final INDArray input;                                                       // [B, in]
     private final INDArray output;                                                      // [B, out]
-    private final double[] stagedIn;                                                    // [in, B]
-    private final double[] stagedOut;                                                   // [out, B]
     private final double[] result;                                                      // [B, out] row-major
 
     Projection(INDArray weight, int batch) {
@@ -36,8 +34,6 @@ final class Projection {
         char order = columnMajor ? 'f' : 'c';
         this.input = Nd4j.create(weight.dataType(), new long[]{batch, in}, order);
         this.output = Nd4j.create(weight.dataType(), new long[]{batch, out}, order);
-        this.stagedIn = columnMajor ? new double[in * batch] : null;
-        this.stagedOut = columnMajor ? new double[out * batch] : null;
         this.result = new double[batch * out];
     }
 
@@ -52,15 +48,9 @@ final class Projection {
             StepMath.readStorage(output, result);
             return result;
         }
-        for (int b = 0; b < batch; b++) {
-            for (int i = 0; i < in; i++) stagedIn[i * batch + b] = x[b * in + i];       // [in, B] = 'f' [B, in]
-        }
-        StepMath.writeStorage(stagedIn, input);
+        StepMath.writeStorageTransposed(x, batch, in, input);                           // 'f' [B, in]
         Nd4j.gemm(input, weight, output, false, true, 1.0, 0.0);
-        StepMath.readStorage(output, stagedOut);                                        // [out, B] = 'f' [B, out]
-        for (int o = 0; o < out; o++) {
-            for (int b = 0; b < batch; b++) result[b * out + o] = stagedOut[o * batch + b];
-        }
+        StepMath.readStorageTransposed(output, batch, out, result);                     // 'f' [B, out]
         return result;
     }
 }

@@ -163,6 +163,50 @@ final class StepMath {
         }
     }
 
+    /** Below this many numbers a transposing copy runs on one thread. */
+    private static final int PARALLEL_COPY = 1 << 16;
+
+    /**
+     * Writes row-major {@code [rows, cols]} numbers into x's buffer as {@code [cols, rows]}, i.e. fills a column-major
+     * {@code [rows, cols]} array, in one pass (split over threads by column for large arrays).
+     */
+    static void writeStorageTransposed(double[] src, int rows, int cols, INDArray x) {
+        requireOwnBuffer(x);
+        IntStream columns = IntStream.range(0, cols);
+        if ((long) rows * cols >= PARALLEL_COPY) columns = columns.parallel();
+        if (x.dataType() == DataType.FLOAT) {
+            FloatBuffer f = x.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            columns.forEach(c -> {
+                for (int r = 0; r < rows; r++) f.put(c * rows + r, (float) src[r * cols + c]);
+            });
+        } else {
+            double[] staged = new double[src.length];
+            columns.forEach(c -> {
+                for (int r = 0; r < rows; r++) staged[c * rows + r] = src[r * cols + c];
+            });
+            writeStorage(staged, x);
+        }
+    }
+
+    /** Reads x's buffer, holding {@code [cols, rows]} (a column-major {@code [rows, cols]}), into row-major dst. */
+    static void readStorageTransposed(INDArray x, int rows, int cols, double[] dst) {
+        requireOwnBuffer(x);
+        IntStream rowStream = IntStream.range(0, rows);
+        if ((long) rows * cols >= PARALLEL_COPY) rowStream = rowStream.parallel();
+        if (x.dataType() == DataType.FLOAT) {
+            FloatBuffer f = x.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            rowStream.forEach(r -> {
+                for (int c = 0; c < cols; c++) dst[r * cols + c] = f.get(c * rows + r);
+            });
+        } else {
+            double[] staged = new double[dst.length];
+            readStorage(x, staged);
+            rowStream.forEach(r -> {
+                for (int c = 0; c < cols; c++) dst[r * cols + c] = staged[c * rows + r];
+            });
+        }
+    }
+
     private static boolean ownsBuffer(INDArray x) {
         return !x.isView() && x.data().length() == x.length();
     }
