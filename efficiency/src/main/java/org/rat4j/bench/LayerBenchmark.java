@@ -174,9 +174,18 @@ public final class LayerBenchmark {
         if (grad != null) grad.getSessions().clear();
     }
 
+    /**
+     * Warm-up of the decode modes: at least {@code genWarmup} steps and {@value #GEN_WARMUP_SECONDS} s, at most
+     * {@value #GEN_WARMUP_MAX_STEPS} steps. A decode step is plain Java loops that the JIT compiles only after
+     * hundreds of calls; with three warm-up steps the first case of each worker was timed half-compiled (RAT at B=4:
+     * 4–8 ms against 3–4 ms once warm, spreads of 100–400%).
+     */
+    static final double GEN_WARMUP_SECONDS = 1.5;
+    static final int GEN_WARMUP_MAX_STEPS = 100;
+
     /** Extra slots so that repeated steps at T−1 never overflow a cache that appends (RAT+ dilated keys). */
     int genCapacity(Protocol p) {
-        int steps = p.genWarmup() + p.genRepeats() + 1;
+        int steps = Math.max(p.genWarmup(), GEN_WARMUP_MAX_STEPS) + p.genRepeats() + 1;
         if (mixer.type() == org.rat4j.config.MixerType.RATPLUS && mixer.pattern().dilation() > 0) {
             return seqLen + steps * mixer.pattern().dilation();
         }
@@ -204,7 +213,8 @@ public final class LayerBenchmark {
         INDArray x = Nd4j.randn(DataType.FLOAT, batch, d).muli(0.02);
         int[] positions = new int[batch];
         Arrays.fill(positions, seqLen - 1);
-        Repeater r = new Repeater(p.genWarmup(), p.genRepeats(), p.caseSeconds(), false);
+        Repeater r = new Repeater(p.genWarmup(), p.genRepeats(), p.caseSeconds(), false)
+                .warmingFor(GEN_WARMUP_SECONDS, GEN_WARMUP_MAX_STEPS);
         while (r.more()) {
             long s = System.nanoTime();
             INDArray y = cache.step(x, positions);
@@ -216,12 +226,19 @@ public final class LayerBenchmark {
         return r.timings(false);
     }
 
-    /** Warm-ups, then timed runs until {@code repeats} or {@code seconds} of timed runs (at least one). */
+    /**
+     * Warm-ups (a count, optionally also a time with a step cap), then timed runs until {@code repeats} or
+     * {@code seconds} of timed runs (at least one).
+     */
     static final class Repeater {
         private final int warmup;
         private final int repeats;
         private final double seconds;
         private final boolean gc;
+        private double warmupSeconds;
+        private int maxWarmup = Integer.MAX_VALUE;
+        private boolean warming = true;                // until the first timed run
+        private double warmedMs;
         private int done;
         private double timedMs;
         private final List<double[]> runs = new ArrayList<>();
@@ -233,6 +250,13 @@ public final class LayerBenchmark {
             this.gc = gc;
         }
 
+        /** Also warm up until {@code seconds} of runs, but for no more than {@code maxSteps} runs. */
+        Repeater warmingFor(double seconds, int maxSteps) {
+            this.warmupSeconds = seconds;
+            this.maxWarmup = Math.max(warmup, maxSteps);
+            return this;
+        }
+
         boolean more() {
             if (gc && done > 0) Worker.cleanUp();
             int timed = runs.size();
@@ -242,7 +266,13 @@ public final class LayerBenchmark {
 
         void record(double ms, double forwardMs, double fillMs) {
             done++;
-            if (done <= warmup) return;
+            if (warming) {
+                if (done <= warmup || (warmedMs < warmupSeconds * 1000 && done <= maxWarmup)) {
+                    warmedMs += ms;
+                    return;
+                }
+                warming = false;
+            }
             runs.add(new double[]{ms, forwardMs, fillMs});
             timedMs += ms;
         }

@@ -27,7 +27,8 @@ class LayerBenchmarkTest {
     @Test
     void genCapacityLeavesRoomForRepeatedAppends() {
         LayerBenchmark.Protocol p = new LayerBenchmark.Protocol(1, 2, 10, 3, 15);
-        assertEquals(64 + 19 * 16, new LayerBenchmark(MixerSpec.parse("ratplus16-0-4"), 32, 2, 1, 64, 1).genCapacity(p));
+        int steps = LayerBenchmark.GEN_WARMUP_MAX_STEPS + 15 + 1;                          // the longest warm-up, 15 timed, 1
+        assertEquals(64 + steps * 16, new LayerBenchmark(MixerSpec.parse("ratplus16-0-4"), 32, 2, 1, 64, 1).genCapacity(p));
         assertEquals(64, new LayerBenchmark(MixerSpec.parse("attention"), 32, 2, 1, 64, 1).genCapacity(p));
     }
 
@@ -41,5 +42,25 @@ class LayerBenchmarkTest {
         }
         assertEquals(2, runs, "one warm-up, then one timed run over the limit");
         assertEquals(1, r.timings(false).ms().length);
+    }
+
+    @Test
+    void timedWarmupRunsUntilItsTimeOrItsStepCap() {
+        LayerBenchmark.Repeater byTime = new LayerBenchmark.Repeater(2, 3, 100, false).warmingFor(0.050, 100);
+        int runs = 0;
+        while (byTime.more()) {
+            byTime.record(10, Double.NaN, Double.NaN);                                  // 10 ms per run
+            runs++;
+        }
+        assertEquals(5 + 3, runs, "five warm-ups reach 50 ms, then the three timed runs");
+        assertEquals(3, byTime.timings(false).ms().length);
+
+        LayerBenchmark.Repeater byCap = new LayerBenchmark.Repeater(2, 1, 100, false).warmingFor(1000, 7);
+        runs = 0;
+        while (byCap.more()) {
+            byCap.record(10, Double.NaN, Double.NaN);
+            runs++;
+        }
+        assertEquals(7 + 1, runs, "the cap of 7 warm-ups, then one timed run");
     }
 }
