@@ -55,8 +55,9 @@ public final class AttentionCache implements DecodeCache {
         double[] q = columns(u, batch, d, d);
         double[] k = columns(u, batch, 2 * d, d);
         sequences(batch, PARALLEL_BATCH).forEach(b -> {
-            rope(q, b, dims.numHeads(), dims.headDim(), positions[b], cell.ropeBase());
-            rope(k, b, dims.numHeads(), dims.headDim(), positions[b], cell.ropeBase());
+            double[][] table = ropeTable(positions[b], dims.headDim(), cell.ropeBase());
+            rope(q, b, dims.numHeads(), dims.headDim(), table);
+            rope(k, b, dims.numHeads(), dims.headDim(), table);
             slots.write(b, slotOf(positions[b]), k, v, b * d);
         });
         return residual(xs, outProj.apply(slots.attend(q)), x);

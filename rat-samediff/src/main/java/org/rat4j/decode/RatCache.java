@@ -90,8 +90,9 @@ public final class RatCache implements DecodeCache {
             q[at + j] = u[row + 3 * d + group];
             kRot[at + j] = kState[at + j];
         }
-        rope(kRot, b, dims.numHeads(), dims.headDim(), chunk, cell.ropeBase());
-        rope(q, b, dims.numHeads(), dims.headDim(), chunk, cell.ropeBase());
+        double[][] table = ropeTable(chunk, dims.headDim(), cell.ropeBase());
+        rope(kRot, b, dims.numHeads(), dims.headDim(), table);
+        rope(q, b, dims.numHeads(), dims.headDim(), table);
         slots.write(b, chunk, kRot, vState, at);
     }
 

@@ -86,9 +86,11 @@ public final class RatPlusCache implements DecodeCache {
             k = kState.clone();                                                         // rotated below, the state not
             v = vState;
         }
-        long[] pos = toLong(positions);
-        rope(k, dims.numHeads(), dims.headDim(), pos, cell.ropeBase());
-        rope(q, dims.numHeads(), dims.headDim(), pos, cell.ropeBase());
+        for (int b = 0; b < batch; b++) {
+            double[][] table = ropeTable(positions[b], dims.headDim(), cell.ropeBase());
+            rope(k, b, dims.numHeads(), dims.headDim(), table);
+            rope(q, b, dims.numHeads(), dims.headDim(), table);
+        }
         int[] currentSlot = new int[batch];
         java.util.Arrays.fill(currentSlot, current);
         slots.writeEach(currentSlot, k, v);

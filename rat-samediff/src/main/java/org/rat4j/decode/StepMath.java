@@ -78,13 +78,20 @@ final class StepMath {
 
     /** RoPE in place on row-major {@code [N, H, d]} float64 numbers, row n at {@code positions[n]}. */
     static void rope(double[] a, int h, int d, long[] positions, double base) {
-        for (int r = 0; r < positions.length; r++) rope(a, r, h, d, positions[r], base);
+        for (int r = 0; r < positions.length; r++) rope(a, r, h, d, ropeTable(positions[r], d, base));
     }
 
-    /** RoPE in place on row {@code row} ({@code [H, d]}) of row-major {@code [N, H, d]} numbers, at one position. */
-    static void rope(double[] a, int row, int h, int d, long position, double base) {
+    /** The RoPE table {@code {cos, sin}} of one position, for {@link #rope(double[], int, int, int, double[][])}. */
+    static double[][] ropeTable(long position, int d, double base) {
+        return ropeTable(new long[]{position}, d, base);
+    }
+
+    /**
+     * RoPE in place on row {@code row} ({@code [H, d]}) of row-major {@code [N, H, d]} numbers, with the table of its
+     * position (one table serves the query and the key of a token).
+     */
+    static void rope(double[] a, int row, int h, int d, double[][] table) {
         int half = d / 2;
-        double[][] table = ropeTable(new long[]{position}, d, base);
         for (int head = 0; head < h; head++) {
             int at = (row * h + head) * d;
             for (int i = 0; i < half; i++) {
@@ -256,12 +263,6 @@ final class StepMath {
         if (like.dataType() != DataType.FLOAT && like.dataType() != DataType.DOUBLE) return array(sum, like.dataType(), like.shape());
         INDArray out = Nd4j.createUninitialized(like.dataType(), like.shape());
         writeStorage(sum, out);
-        return out;
-    }
-
-    static long[] toLong(int[] v) {
-        long[] out = new long[v.length];
-        for (int i = 0; i < v.length; i++) out[i] = v[i];
         return out;
     }
 }
