@@ -1,5 +1,7 @@
 package org.rat4j.bench;
 
+import org.rat4j.io.ProcFiles;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,13 +68,6 @@ public final class ChildJvm {
     }
 
     static long rssOf(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("VmRSS:")) return Long.parseLong(line.trim().split("\\s+")[1]) * 1024L;
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // gone, or not Linux
-        }
-        return 0;
+        return Math.max(0, ProcFiles.bytes(Path.of("/proc/" + pid + "/status"), "VmRSS:"));   // 0 once it is gone
     }
 }

@@ -1,5 +1,7 @@
 package org.rat4j.bench;
 
+import org.rat4j.io.ProcFiles;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,14 +27,7 @@ public final class Memory {
     }
 
     private static long meminfo(String key) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith(key)) return kib(line);
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // not Linux
-        }
-        return -1;
+        return ProcFiles.bytes(Path.of("/proc/meminfo"), key);
     }
 
     /** Resets this process's peak RSS (VmHWM), Linux ≥ 4.0; false where that is not possible. */
@@ -55,19 +50,7 @@ public final class Memory {
     }
 
     private static long status(String key) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(key)) return kib(line);
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // not Linux
-        }
-        return -1;
-    }
-
-    private static long kib(String line) {
-        String[] parts = line.trim().split("\\s+");
-        return Long.parseLong(parts[1]) * 1024L;
+        return ProcFiles.bytes(Path.of("/proc/self/status"), key);
     }
 
     /**

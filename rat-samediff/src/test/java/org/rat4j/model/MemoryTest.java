@@ -6,9 +6,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.TestModels;
 import org.rat4j.config.MixerConfig;
 import org.rat4j.config.ModelConfig;
+import org.rat4j.io.ProcFiles;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,10 +61,9 @@ class MemoryTest {
                         + " MB (steps 150-250)");
     }
 
-    static long rssKb() throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
-        }
-        throw new IllegalStateException("no VmRSS");
+    static long rssKb() {
+        long bytes = ProcFiles.rssBytes();
+        if (bytes < 0) throw new IllegalStateException("no VmRSS");
+        return bytes / 1024;
     }
 }

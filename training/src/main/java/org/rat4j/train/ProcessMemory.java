@@ -1,8 +1,6 @@
 package org.rat4j.train;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import org.rat4j.io.ProcFiles;
 
 /** The resident set size of this process ({@code VmRSS} of {@code /proc/self/status}); -1 where unavailable. */
 public final class ProcessMemory {
@@ -10,17 +8,7 @@ public final class ProcessMemory {
     }
 
     public static long rssBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    String[] f = line.substring(6).trim().split("\\s+");
-                    return Long.parseLong(f[0]) * 1024L;
-                }
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // not Linux
-        }
-        return -1;
+        return ProcFiles.rssBytes();
     }
 
     public static double rssMb() {
