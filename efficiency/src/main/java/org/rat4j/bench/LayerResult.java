@@ -16,14 +16,8 @@ import java.util.List;
         "minMs", "maxMs", "spreadPct", "flops", "flopsExecuted", "gflops", "gemmFraction", "bytes", "gbps",
         "bandwidthFraction", "forwardMs", "fillMs", "memEstimate", "peakRss", "load1",
         "peerStatus", "peerMedianMs", "peerGflops", "vsPeer", "speedupVsAttention", "flopBound", "boundFraction", "bytesBound"})
-public class LayerResult {
-    public String mode;
-    public String mixer;
+public class LayerResult extends LayerCase {
     public String family;
-    public int d;
-    public int heads;
-    public int batch;
-    public int seqLen;
     public String status;
     public String note;
     public Integer runs;
@@ -75,22 +69,8 @@ public class LayerResult {
     }
 
     public LayerResult(String mode, MixerSpec mixer, int d, int heads, int batch, int seqLen) {
-        this.mode = mode;
-        this.mixer = mixer.label();
+        super(mode, mixer.label(), d, heads, batch, seqLen);
         this.family = mixer.family();
-        this.d = d;
-        this.heads = heads;
-        this.batch = batch;
-        this.seqLen = seqLen;
-    }
-
-    /** The key shared with the PyTorch peer's results. */
-    public String key() {
-        return key(mode, mixer, d, heads, batch, seqLen);
-    }
-
-    public static String key(String mode, String mixer, int d, int heads, int batch, int seqLen) {
-        return mode + "/" + mixer + "/D" + d + "/H" + heads + "/B" + batch + "/T" + seqLen;
     }
 
     public boolean ok() {

@@ -7,13 +7,7 @@ import java.util.List;
 
 /** Where the time of one layer case goes, from {@link OpProfiler} (an untimed extra run). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class ProfileResult {
-    public String mode;
-    public String mixer;
-    public int d;
-    public int heads;
-    public int batch;
-    public int seqLen;
+public class ProfileResult extends LayerCase {
     public String status;
     public String note;
     /** Wall time of the profiled run (listener overhead included). */

@@ -17,7 +17,7 @@ public final class ResultsMerger {
         if (peer == null || !peer.has("results")) return 0;
         Map<String, JsonNode> byKey = new HashMap<>();
         for (JsonNode n : peer.get("results")) {
-            byKey.put(LayerResult.key(n.get("mode").asText(), n.get("mixer").asText(), n.get("d").asInt(),
+            byKey.put(LayerCase.key(n.get("mode").asText(), n.get("mixer").asText(), n.get("d").asInt(),
                     n.get("heads").asInt(), n.get("batch").asInt(), n.get("seqLen").asInt()), n);
         }
         int matched = 0;

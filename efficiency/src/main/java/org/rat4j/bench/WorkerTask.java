@@ -6,28 +6,12 @@ import java.util.List;
 /** What the parent asks one worker JVM to run: a list of cases (one mixer and mode, ascending T) and the limits. */
 public class WorkerTask {
     /** One case; the worker fills in the rest of the {@link LayerResult}. */
-    public static class CaseSpec {
-        public String mode;
-        public String mixer;
-        public int d;
-        public int heads;
-        public int batch;
-        public int seqLen;
-
+    public static class CaseSpec extends LayerCase {
         public CaseSpec() {
         }
 
         public CaseSpec(String mode, String mixer, int d, int heads, int batch, int seqLen) {
-            this.mode = mode;
-            this.mixer = mixer;
-            this.d = d;
-            this.heads = heads;
-            this.batch = batch;
-            this.seqLen = seqLen;
-        }
-
-        public String key() {
-            return LayerResult.key(mode, mixer, d, heads, batch, seqLen);
+            super(mode, mixer, d, heads, batch, seqLen);
         }
     }
 
