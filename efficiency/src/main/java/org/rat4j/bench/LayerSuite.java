@@ -217,11 +217,7 @@ public final class LayerSuite {
     private WorkerTask task(List<WorkerTask.CaseSpec> cases, long deadline, LayerResult previous) {
         WorkerTask t = new WorkerTask();
         t.cases = new ArrayList<>(cases);
-        t.warmup = config.warmup;
-        t.repeats = config.repeats;
-        t.genWarmup = config.genWarmup;
-        t.genRepeats = config.genRepeats;
-        t.caseSeconds = config.caseSeconds;
+        t.protocol = config.protocol();
         boolean primary = cases.get(0).mixer.equals("attention") || cases.get(0).mixer.equals("rat16");
         t.caseTimeoutSeconds = primary || config.secondaryCaseTimeoutSeconds <= 0 ? config.caseTimeoutSeconds
                 : config.secondaryCaseTimeoutSeconds;

@@ -102,7 +102,7 @@ public final class Worker {
             }
         }
         if (task.deadlineMillis > 0) {
-            double needed = Double.isNaN(predictedSeconds) ? 0 : predictedSeconds * (1 + Math.min(2, task.repeats));
+            double needed = Double.isNaN(predictedSeconds) ? 0 : predictedSeconds * (1 + Math.min(2, task.protocol.repeats()));
             if (System.currentTimeMillis() + needed * 1000 > task.deadlineMillis) {
                 r.status = "skipped";
                 r.note = "suite time budget used up";
@@ -112,7 +112,7 @@ public final class Worker {
         Memory.resetPeak();
         try {
             LayerBenchmark lb = new LayerBenchmark(mixer, c.d, c.heads, c.batch, c.seqLen, task.seed);
-            LayerBenchmark.Timings t = lb.run(c.mode, task.protocol());
+            LayerBenchmark.Timings t = lb.run(c.mode, task.protocol);
             Stats st = Stats.of(t.ms());
             r.status = "ok";
             r.runs = st.n();

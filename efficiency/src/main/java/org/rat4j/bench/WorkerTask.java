@@ -16,11 +16,8 @@ public class WorkerTask {
     }
 
     public List<CaseSpec> cases = new ArrayList<>();
-    public int warmup;
-    public int repeats;
-    public int genWarmup;
-    public int genRepeats;
-    public double caseSeconds;
+    /** Warm-ups, repeats and time per case, as the suite sets them. */
+    public LayerBenchmark.Protocol protocol;
     public double caseTimeoutSeconds;
     public long memoryBudget;
     public long memoryReserve;
@@ -31,8 +28,4 @@ public class WorkerTask {
     public double bandwidthGBps;
     /** A measured previous case of the same mixer and mode from an earlier worker (for predictions), or null. */
     public LayerResult previous;
-
-    public LayerBenchmark.Protocol protocol() {
-        return new LayerBenchmark.Protocol(warmup, repeats, caseSeconds, genWarmup, genRepeats);
-    }
 }
