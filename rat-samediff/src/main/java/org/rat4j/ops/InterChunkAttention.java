@@ -58,7 +58,7 @@ public final class InterChunkAttention {
         SDVariable p = sd.nn.softmax(sd.concat(3, inter, self), 3);                          // [B, H, T, C+1]
         SDVariable pInter = p.get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.interval(0, chunks));
         SDVariable pSelf = p.get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.interval(chunks, chunks + 1));
-        return sd.mmul(pInter, vBar).add(pSelf.mul(vTilde));                                  // [B, H, T, d]
+        return sd.mmul(pInter, vBar).add(Broadcast.mul(sd, vTilde, pSelf));                  // [B, H, T, d]
     }
 
     private static SDVariable lastOfChunk(SameDiff sd, SDVariable x, int heads, int chunks, int chunkSize, int d) {

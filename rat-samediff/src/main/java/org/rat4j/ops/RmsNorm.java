@@ -20,6 +20,6 @@ public final class RmsNorm {
     public static SDVariable apply(SameDiff sd, SDVariable x, SDVariable gamma, double eps) {
         SDVariable meanSq = sd.math.square(x).mean(true, 2);         // [B, T, 1]
         SDVariable inv = sd.math.rsqrt(meanSq.add(eps));
-        return x.mul(inv).mul(gamma);
+        return Broadcast.mul(sd, Broadcast.mul(sd, x, inv), gamma);   // broadcast products: see Broadcast
     }
 }

@@ -49,7 +49,7 @@ public final class RotaryEmbedding {
      * @param headDim  d (SameDiff does not infer shapes while a graph is built)
      */
     public static SDVariable apply(SameDiff sd, SDVariable x, SDVariable cos, SDVariable sin, int headDim) {
-        return x.mul(cos).add(rotateHalf(sd, x, headDim).mul(sin));
+        return Broadcast.mul(sd, x, cos).add(Broadcast.mul(sd, rotateHalf(sd, x, headDim), sin));
     }
 
     private static SDVariable rotateHalf(SameDiff sd, SDVariable x, int headDim) {

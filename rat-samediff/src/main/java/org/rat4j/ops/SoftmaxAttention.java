@@ -18,7 +18,8 @@ public final class SoftmaxAttention {
      */
     public static SDVariable apply(SameDiff sd, SDVariable q, SDVariable k, SDVariable v, SDVariable mask, int headDim) {
         double scale = 1.0 / Math.sqrt(headDim);
-        SDVariable scores = sd.mmul(q, k, false, true, false).mul(scale).add(mask);   // [B, H, T, S]
+        // The 1/√d scale on q rather than on the scores: [B, H, T, d] is T/d times smaller than [B, H, T, S].
+        SDVariable scores = sd.mmul(q.mul(scale), k, false, true, false).add(mask);   // [B, H, T, S]
         SDVariable p = sd.nn.softmax(scores, 3);
         return sd.mmul(p, v);
     }
