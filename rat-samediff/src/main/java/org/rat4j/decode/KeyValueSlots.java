@@ -69,11 +69,13 @@ final class KeyValueSlots {
 
     /** Writes slots {@code start .. start+n-1} of sequence b: {@code k, v: [n, H, d]}. */
     void writeRange(int b, int start, INDArray k, INDArray v) {
-        int n = (int) k.size(0);
+        writeRange(b, start, StepMath.numbers(k), StepMath.numbers(v), (int) k.size(0));
+    }
+
+    /** Writes slots {@code start .. start+n-1} of sequence b from row-major {@code k, v: [n, H, d]} numbers. */
+    void writeRange(int b, int start, double[] k, double[] v, int n) {
         if (n == 0) return;
-        double[] kk = StepMath.numbers(k);
-        double[] vv = StepMath.numbers(v);
-        for (int t = 0; t < n; t++) store.put(b * heads, start + t, kk, vv, t * heads * headDim, heads);
+        for (int t = 0; t < n; t++) store.put(b * heads, start + t, k, v, t * heads * headDim, heads);
         validate(b, start, start + n);
     }
 

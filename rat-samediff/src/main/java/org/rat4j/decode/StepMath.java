@@ -135,7 +135,7 @@ final class StepMath {
 
     /** Copies the numbers of x, row-major, into dst. */
     static void read(INDArray x, double[] dst) {
-        readStorage(x.ordering() == 'c' && ownsBuffer(x) ? x : x.dup('c'), dst);
+        readStorage(rowMajor(x), dst);
     }
 
     /**
@@ -144,16 +144,30 @@ final class StepMath {
      * buffer to double went element by element, ~5x slower.
      */
     static void readStorage(INDArray x, double[] dst) {
+        readStorage(x, 0, dst);
+    }
+
+    /** Copies {@code dst.length} numbers of x's buffer, in storage order, from element {@code from} into dst. */
+    static void readStorage(INDArray x, long from, double[] dst) {
         requireOwnBuffer(x);
+        if (from < 0 || from + dst.length > x.length()) {
+            throw new IndexOutOfBoundsException("elements " + from + ".." + (from + dst.length) + " of an array of " + x.length());
+        }
+        int at = Math.toIntExact(from);
         if (x.dataType() == DataType.FLOAT) {
             FloatBuffer f = x.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
-            for (int i = 0; i < dst.length; i++) dst[i] = f.get(i);
+            for (int i = 0; i < dst.length; i++) dst[i] = f.get(at + i);
         } else if (x.dataType() == DataType.DOUBLE) {
             DoubleBuffer f = x.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer();
-            for (int i = 0; i < dst.length; i++) dst[i] = f.get(i);
+            for (int i = 0; i < dst.length; i++) dst[i] = f.get(at + i);
         } else {
-            System.arraycopy(x.data().asDouble(), 0, dst, 0, dst.length);
+            System.arraycopy(x.data().asDouble(), at, dst, 0, dst.length);
         }
+    }
+
+    /** x itself when it is row-major with a buffer of its own, else a row-major copy (for {@link #readStorage}). */
+    static INDArray rowMajor(INDArray x) {
+        return x.ordering() == 'c' && ownsBuffer(x) ? x : x.dup('c');
     }
 
     /** Copies {@code src} into the first {@code src.length} numbers of x's buffer, in storage order. */

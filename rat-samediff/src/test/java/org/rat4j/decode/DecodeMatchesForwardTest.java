@@ -6,6 +6,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.rat4j.TestModels;
+import org.rat4j.config.MixerConfig;
 import org.rat4j.config.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
 
@@ -66,6 +67,35 @@ class DecodeMatchesForwardTest {
             INDArray l = dec.step(next);
             for (int b = 0; b < batch; b++) assertClose(full, b, pos[b], l.getRow(b), name + " step at " + pos[b]);
         }
+    }
+
+    /**
+     * Prompts longer than the attention prefill's block of tokens (several blocks plus a partial one; with a window,
+     * a prompt whose oldest tokens fall out of it), then steps to the end.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("longPromptConfigs")
+    void longPromptPrefillEqualsParallelForward(String name, ModelConfig config) {
+        int seqLen = config.seqLen();
+        RatLanguageModel model = TestModels.model(config, 7);
+        int[][] ids = TestModels.tokens(2, seqLen, 17);
+        INDArray full = model.logits(ids);
+        Decoder dec = new Decoder(model, 2, seqLen);
+        int[][] prompts = {Arrays.copyOf(ids[0], seqLen - 6), Arrays.copyOf(ids[1], 33)};
+        INDArray logits = dec.prefill(prompts);
+        for (int b = 0; b < 2; b++) assertClose(full, b, prompts[b].length - 1, logits.getRow(b), name + " prefill");
+        for (int s = 0; s < 5; s++) {
+            int[] pos = dec.positions();
+            INDArray l = dec.step(new int[]{ids[0][pos[0]], ids[1][pos[1]]});
+            for (int b = 0; b < 2; b++) assertClose(full, b, pos[b], l.getRow(b), name + " step at " + pos[b]);
+        }
+    }
+
+    static Stream<Arguments> longPromptConfigs() {
+        int seqLen = 80;
+        return Stream.of(
+                Arguments.of("attention-T80", ModelConfig.of(TestModels.VOCAB, TestModels.D, 1, TestModels.HEADS, seqLen, MixerConfig.attention())),
+                Arguments.of("swa-W5-T80", ModelConfig.of(TestModels.VOCAB, TestModels.D, 1, TestModels.HEADS, seqLen, MixerConfig.swa(5))));
     }
 
     private static void assertClose(INDArray full, int b, int t, INDArray got, String what) {

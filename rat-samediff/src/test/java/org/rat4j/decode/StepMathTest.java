@@ -1,5 +1,6 @@
 package org.rat4j.decode;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -7,7 +8,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.rat4j.ops.RotaryEmbedding;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class StepMathTest {
     /** The decode loop's RoPE equals the ND4J form bit for bit, so decode and prefill round alike. */
@@ -27,5 +31,31 @@ class StepMathTest {
                 org.nd4j.linalg.indexing.NDArrayIndex.interval(4, 12));
         INDArray viewExpected = RotaryEmbedding.applyEager(view.dup('c'), t[0].castTo(type).reshape(3, 1, 8), t[1].castTo(type).reshape(3, 1, 8));
         assertEquals(0.0, StepMath.rope(view, positions, 10000.0).sub(viewExpected).amaxNumber().doubleValue(), 0.0);
+    }
+
+    /** The prefill reads one sequence's rows straight from the taps' buffer, from an element offset. */
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void readStorageFromAnOffset(DataType type) {
+        double[] numbers = new double[24];
+        for (int i = 0; i < numbers.length; i++) numbers[i] = i;
+        INDArray x = Nd4j.create(numbers, new long[]{2, 3, 4}, type);
+        double[] row = new double[5];
+        StepMath.readStorage(x, 13, row);
+        assertArrayEquals(new double[]{13, 14, 15, 16, 17}, row, 0.0);
+        assertThrows(IndexOutOfBoundsException.class, () -> StepMath.readStorage(x, 20, row));
+    }
+
+    @Test
+    void rowMajorKeepsAnOwnedRowMajorArrayAndCopiesAView() {
+        INDArray x = Nd4j.create(new float[]{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, new long[]{3, 4}, 'c');
+        assertEquals(x, StepMath.rowMajor(x));
+        assertSame(x, StepMath.rowMajor(x));
+        INDArray column = x.getColumn(1);
+        INDArray copy = StepMath.rowMajor(column);
+        assertArrayEquals(new double[]{1, 5, 9}, copy.toDoubleVector(), 0.0);
+        double[] read = new double[3];
+        StepMath.readStorage(copy, 0, read);
+        assertArrayEquals(new double[]{1, 5, 9}, read, 0.0);
     }
 }
