@@ -405,20 +405,28 @@ def memory_estimate(mode, m, d, h, b, t):
 
 # ----------------------------------------------------------------------------- timing
 
-def timed(fn, warmup, repeats, seconds, between=None):
+def timed(fn, warmup, repeats, seconds, between=None, max_warmup=0, tolerance=0.0):
+    """Runs fn: at least `warmup` untimed runs, more (up to `max_warmup`) until a run is within `tolerance` of the
+    one before it (that run is the first timed one), then up to `repeats` timed runs or `seconds` of them. The same
+    protocol as rat4j's LayerBenchmark.Repeater."""
     out = []
     total = 0.0
-    for i in range(warmup + repeats):
-        if between is not None and i > 0:
+    warmed = 0
+    last = None
+    while len(out) < repeats and not (out and total >= seconds * 1000):
+        if between is not None and (warmed or out):
             between()
-        if i >= warmup and out and total >= seconds * 1000:
-            break
         s = time.perf_counter()
         fn()
-        e = time.perf_counter()
-        if i >= warmup:
-            out.append((e - s) * 1000)
-            total += out[-1]
+        ms = (time.perf_counter() - s) * 1000
+        if not out:
+            unsettled = tolerance > 0 and last is not None and abs(ms - last) > tolerance * min(ms, last)
+            if warmed < warmup or (unsettled and warmed < max_warmup):
+                warmed += 1
+                last = ms
+                continue
+        out.append(ms)
+        total += ms
     return out
 
 
@@ -437,7 +445,8 @@ def run_case(c, task):
             out.mean().backward()
             for p in layer.params:
                 p.grad = None
-        return timed(fn, task["warmup"], task["repeats"], task["caseSeconds"], gc.collect), None
+        return timed(fn, task["warmup"], task["repeats"], task["caseSeconds"], gc.collect,
+                     task.get("maxWarmup", 0), task.get("settleTolerance", 0.0)), None
     if mode == "prefill":
         x = torch.randn(b, t, d) * 0.02
         parts = []
@@ -450,7 +459,8 @@ def run_case(c, task):
                 cache = layer.new_cache(b, t)
                 layer.prefill(cache, taps, t)
                 parts.append(((mid - s) * 1000, (time.perf_counter() - mid) * 1000))
-        ms = timed(fn, task["warmup"], task["repeats"], task["caseSeconds"], gc.collect)
+        ms = timed(fn, task["warmup"], task["repeats"], task["caseSeconds"], gc.collect,
+                   task.get("maxWarmup", 0), task.get("settleTolerance", 0.0))
         return ms, parts[-len(ms):]
     # gen: a cache as after T-1 tokens, filled from random taps
     with torch.no_grad():

@@ -40,6 +40,7 @@ public final class Benchmarks {
         o.addOption(Option.builder().longOpt("tokens-prefill").hasArg().argName("N").desc("B·T of prefill").build());
         o.addOption(Option.builder().longOpt("tokens-gen").hasArg().argName("N").desc("B·T of gen (B sequences decoding at T-1)").build());
         o.addOption(Option.builder().longOpt("warmup").hasArg().argName("N").desc("untimed runs per case").build());
+        o.addOption(Option.builder().longOpt("max-warmup").hasArg().argName("N").desc("most untimed runs of a train/prefill case while consecutive runs differ by more than 15% (default 4; quick 1)").build());
         o.addOption(Option.builder().longOpt("repeats").hasArg().argName("N").desc("timed runs per case (train, prefill)").build());
         o.addOption(Option.builder().longOpt("case-timeout").hasArg().argName("SECONDS").desc("skip a case predicted to take longer per run").build());
         o.addOption(Option.builder().longOpt("suite-seconds").hasArg().argName("SECONDS").desc("time budget of the layer grid").build());
@@ -122,6 +123,7 @@ public final class Benchmarks {
         if (cl.hasOption("tokens-prefill")) c.tokensPrefill = Integer.parseInt(cl.getOptionValue("tokens-prefill"));
         if (cl.hasOption("tokens-gen")) c.tokensGen = Integer.parseInt(cl.getOptionValue("tokens-gen"));
         if (cl.hasOption("warmup")) c.warmup = Integer.parseInt(cl.getOptionValue("warmup"));
+        if (cl.hasOption("max-warmup")) c.maxWarmup = Integer.parseInt(cl.getOptionValue("max-warmup"));
         if (cl.hasOption("repeats")) c.repeats = Integer.parseInt(cl.getOptionValue("repeats"));
         if (cl.hasOption("case-timeout")) c.caseTimeoutSeconds = Double.parseDouble(cl.getOptionValue("case-timeout"));
         if (cl.hasOption("suite-seconds")) c.suiteSeconds = Double.parseDouble(cl.getOptionValue("suite-seconds"));
@@ -285,6 +287,8 @@ public final class Benchmarks {
         for (Object o : LayerSuite.plan(peerCfg)) if (o instanceof WorkerTask.CaseSpec c) cases.add(c);
         task.set("cases", Json.MAPPER.valueToTree(cases));
         task.put("warmup", cfg.warmup);
+        task.put("maxWarmup", cfg.protocol().maxWarmup());
+        task.put("settleTolerance", LayerBenchmark.SETTLE_TOLERANCE);
         task.put("repeats", cfg.repeats);
         task.put("genWarmup", cfg.genWarmup);
         task.put("genRepeats", cfg.genRepeats);

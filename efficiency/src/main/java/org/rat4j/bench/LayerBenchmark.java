@@ -31,12 +31,24 @@ import java.util.Map;
  * The input is {@code 0.02·randn}, the parameters the reference initialisation.
  */
 public final class LayerBenchmark {
-    /** How many runs, and how long one case may keep repeating. */
-    public record Protocol(int warmup, int repeats, double caseSeconds, int genWarmup, int genRepeats) {
+    /**
+     * How many runs, and how long one case may keep repeating. Train and prefill warm up for at least
+     * {@code warmup} runs, then on until two consecutive runs agree within {@value #SETTLE_TOLERANCE} of each
+     * other, for at most {@code maxWarmup} runs (see {@link Repeater#settling}).
+     */
+    public record Protocol(int warmup, int maxWarmup, int repeats, double caseSeconds, int genWarmup, int genRepeats) {
         public static Protocol quick() {
-            return new Protocol(1, 2, 5, 2, 5);
+            return new Protocol(1, 1, 2, 5, 2, 5);
         }
     }
+
+    /**
+     * Relative difference under which two consecutive warm-up runs count as settled. On these VMs the first runs of a
+     * worker after another large one were up to 2.3x slower for several runs (memory the guest had not touched
+     * recently: a RAT prefill at T=512 took 2.7–4.3 s in a suite and 1.9 s alone; an attention prefill at T=2048
+     * 5.0 s after one warm-up and 2.4 s after two).
+     */
+    public static final double SETTLE_TOLERANCE = 0.15;
 
     /** Milliseconds of each timed run; for prefill also its two parts. */
     public record Timings(double[] ms, double[] forwardMs, double[] fillMs) {
@@ -112,7 +124,7 @@ public final class LayerBenchmark {
         List<String> names = parameterVariables();
         INDArray x = input();
         Map<String, INDArray> ph = Map.of("x", x);
-        Repeater r = new Repeater(p.warmup(), p.repeats(), p.caseSeconds(), true);
+        Repeater r = new Repeater(p.warmup(), p.repeats(), p.caseSeconds(), true).settling(p.maxWarmup());
         while (r.more()) {
             long s = System.nanoTime();
             Map<String, INDArray> g = sd.calculateGradients(ph, names);
@@ -144,7 +156,7 @@ public final class LayerBenchmark {
         Map<String, INDArray> ph = Map.of("x", x);
         int[] lengths = new int[batch];
         Arrays.fill(lengths, seqLen);
-        Repeater r = new Repeater(p.warmup(), p.repeats(), p.caseSeconds(), true);
+        Repeater r = new Repeater(p.warmup(), p.repeats(), p.caseSeconds(), true).settling(p.maxWarmup());
         while (r.more()) {
             long s = System.nanoTime();
             Map<String, INDArray> out = g.sd().output(ph, g.outputs());
@@ -237,6 +249,8 @@ public final class LayerBenchmark {
         private final boolean gc;
         private double warmupSeconds;
         private int maxWarmup = Integer.MAX_VALUE;
+        private boolean settle;
+        private double lastWarmMs;
         private boolean warming = true;                // until the first timed run
         private double warmedMs;
         private int done;
@@ -257,6 +271,20 @@ public final class LayerBenchmark {
             return this;
         }
 
+        /**
+         * Also warm up until a run is within {@link #SETTLE_TOLERANCE} of the run before it (that run is then the
+         * first timed one), for at most {@code maxRuns} warm-up runs.
+         */
+        Repeater settling(int maxRuns) {
+            this.settle = true;
+            this.maxWarmup = Math.max(warmup, maxRuns);
+            return this;
+        }
+
+        static boolean settled(double previousMs, double ms) {
+            return Math.abs(ms - previousMs) <= SETTLE_TOLERANCE * Math.min(ms, previousMs);
+        }
+
         boolean more() {
             if (gc && done > 0) Worker.cleanUp();
             int timed = runs.size();
@@ -267,8 +295,10 @@ public final class LayerBenchmark {
         void record(double ms, double forwardMs, double fillMs) {
             done++;
             if (warming) {
-                if (done <= warmup || (warmedMs < warmupSeconds * 1000 && done <= maxWarmup)) {
+                boolean unsettled = settle && done > 1 && !settled(lastWarmMs, ms);
+                if (done <= warmup || ((warmedMs < warmupSeconds * 1000 || unsettled) && done <= maxWarmup)) {
                     warmedMs += ms;
+                    lastWarmMs = ms;
                     return;
                 }
                 warming = false;

@@ -157,7 +157,7 @@ public final class LayerSuite {
                         long avail = Memory.availableBytes();
                         if (rss > config.memoryBudget) return "memory budget " + Memory.gib(config.memoryBudget) + " exceeded";
                         if (avail >= 0 && avail < reserve / 2) return "machine memory nearly exhausted (" + Memory.gib(avail) + " left)";
-                        double limit = config.caseTimeoutSeconds * (1 + config.warmup) + 60;
+                        double limit = config.caseTimeoutSeconds * (1 + config.protocol().maxWarmup()) + 60;
                         if (current[0] != null && System.currentTimeMillis() - caseStart[0] > limit * 1000) {
                             return String.format(Locale.ROOT, "timed out after %.0f s", limit);
                         }

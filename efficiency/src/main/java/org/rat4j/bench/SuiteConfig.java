@@ -34,6 +34,8 @@ public class SuiteConfig {
     /** Mixers timed by the PyTorch peer (a subset of {@link #mixers}). */
     public List<String> peerMixers = new ArrayList<>();
     public int warmup;
+    /** Most warm-up runs of a train or prefill case while consecutive runs disagree (LayerBenchmark.Protocol). */
+    public int maxWarmup;
     public int repeats;
     public int genWarmup;
     public int genRepeats;
@@ -81,6 +83,7 @@ public class SuiteConfig {
                 c.genBatchMixers = List.of("attention", "rat16", "rnn", "swa1024", "rat64");
                 c.peerMixers = List.of("attention", "rat16", "rnn", "swa1024");
                 c.warmup = 1;
+                c.maxWarmup = 4;
                 c.repeats = 2;
                 c.genWarmup = 3;
                 c.genRepeats = 15;
@@ -104,6 +107,7 @@ public class SuiteConfig {
                 c.genBatchSeqLen = 4096;
                 c.genBatches = List.of(64, 128, 256, 512, 1024);
                 c.warmup = 2;
+                c.maxWarmup = 5;
                 c.repeats = 5;
                 c.genWarmup = 5;
                 c.genRepeats = 20;
@@ -125,6 +129,7 @@ public class SuiteConfig {
                 c.genBatchSeqLen = 512;
                 c.genBatches = List.of(1, 4);
                 c.warmup = 1;
+                c.maxWarmup = 1;
                 c.repeats = 2;
                 c.genWarmup = 2;
                 c.genRepeats = 5;
@@ -164,7 +169,7 @@ public class SuiteConfig {
 
     @JsonIgnore
     public LayerBenchmark.Protocol protocol() {
-        return new LayerBenchmark.Protocol(warmup, repeats, caseSeconds, genWarmup, genRepeats);
+        return new LayerBenchmark.Protocol(warmup, Math.max(warmup, maxWarmup), repeats, caseSeconds, genWarmup, genRepeats);
     }
 
     @JsonIgnore

@@ -58,7 +58,7 @@ class OomHandlingTest {
         WorkerTask t = new WorkerTask();
         t.memoryBudget = 64L << 20;
         t.memoryReserve = 0;
-        t.protocol = new LayerBenchmark.Protocol(0, 1, 0, 0, 0);
+        t.protocol = new LayerBenchmark.Protocol(0, 0, 1, 0, 0, 0);
         LayerResult r = new Worker(t, dir.resolve("protocol.jsonl"))
                 .runCase(new WorkerTask.CaseSpec(Modes.PREFILL, "attention", 1024, 8, 1, 16384), null);
         assertEquals("oom-predicted", r.status);
