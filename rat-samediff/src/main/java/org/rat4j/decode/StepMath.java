@@ -1,9 +1,12 @@
 package org.rat4j.decode;
 
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.nio.ByteOrder;
@@ -153,15 +156,19 @@ final class StepMath {
         if (from < 0 || from + dst.length > x.length()) {
             throw new IndexOutOfBoundsException("elements " + from + ".." + (from + dst.length) + " of an array of " + x.length());
         }
-        int at = Math.toIntExact(from);
+        // A buffer over just the range read: a java.nio buffer of the whole array would overflow its int capacity
+        // beyond 2 GiB (the taps of a prefill at B=256, T=4096, D=1024 are 4 GiB).
         if (x.dataType() == DataType.FLOAT) {
-            FloatBuffer f = x.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
-            for (int i = 0; i < dst.length; i++) dst[i] = f.get(at + i);
+            FloatPointer range = new FloatPointer(x.data().addressPointer()).getPointer(from);
+            FloatBuffer f = range.capacity(dst.length).limit(dst.length).asBuffer();
+            for (int i = 0; i < dst.length; i++) dst[i] = f.get(i);
         } else if (x.dataType() == DataType.DOUBLE) {
-            DoubleBuffer f = x.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer();
-            for (int i = 0; i < dst.length; i++) dst[i] = f.get(at + i);
+            DoublePointer range = new DoublePointer(x.data().addressPointer()).getPointer(from);
+            DoubleBuffer f = range.capacity(dst.length).limit(dst.length).asBuffer();
+            for (int i = 0; i < dst.length; i++) dst[i] = f.get(i);
         } else {
-            System.arraycopy(x.data().asDouble(), at, dst, 0, dst.length);
+            INDArray range = x.reshape(-1).get(NDArrayIndex.interval(from, from + dst.length)).castTo(DataType.DOUBLE);
+            System.arraycopy(range.data().asDouble(), 0, dst, 0, dst.length);
         }
     }
 
