@@ -45,7 +45,7 @@ public final class Benchmarks {
         o.addOption(Option.builder().longOpt("case-timeout").hasArg().argName("SECONDS").desc("skip a case predicted to take longer per run").build());
         o.addOption(Option.builder().longOpt("suite-seconds").hasArg().argName("SECONDS").desc("time budget of the layer grid").build());
         o.addOption(Option.builder().longOpt("memory-budget").hasArg().argName("GiB").desc("memory a case may use (default 18; less if the machine has less free)").build());
-        o.addOption(Option.builder().longOpt("worker-heap").hasArg().argName("SIZE").desc("-Xmx of the worker JVMs (default 6g)").build());
+        o.addOption(Option.builder().longOpt("worker-heap").hasArg().argName("SIZE").desc("-Xmx of the worker JVMs (default 6g; more, up to the memory budget less 4 GiB, for a decode cache that needs it)").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").desc("results folder (default efficiency/results/latest)").build());
         o.addOption(Option.builder().longOpt("peer").desc("run the PyTorch peer on the same shapes (default)").build());
         o.addOption(Option.builder().longOpt("no-peer").desc("do not run the PyTorch peer").build());

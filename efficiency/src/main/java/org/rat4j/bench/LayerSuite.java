@@ -142,7 +142,7 @@ public final class LayerSuite {
             final int[] seen = {0};
             List<LayerResult> got = new ArrayList<>();
             ChildJvm.Outcome outcome = ChildJvm.run(Worker.class, List.of(taskFile.toString(), protocol.toString()),
-                    workerHeap, workDir.resolve("logs").resolve("worker-" + tag + ".log"), rss -> {
+                    heapFor(remaining), workDir.resolve("logs").resolve("worker-" + tag + ".log"), rss -> {
                         // read new protocol lines
                         for (JsonNode n : readLines(protocol, seen)) {
                             if (n.get("event").asText().equals("start")) {
@@ -213,6 +213,25 @@ public final class LayerSuite {
         }
         return out;
     }
+
+    /**
+     * The worker's -Xmx: {@code --worker-heap}, or more when a decode cache of the group needs it (rat4j keeps decode
+     * caches in Java arrays; attention at B=256, T=4096, D=1024 holds 8 GiB), up to the memory budget less
+     * {@value #NATIVE_MARGIN_GIB} GiB for native memory.
+     */
+    String heapFor(List<WorkerTask.CaseSpec> cases) {
+        long base = Memory.parseSize(workerHeap);
+        long needed = 0;
+        for (WorkerTask.CaseSpec c : cases) {
+            long cache = MemoryModel.heapBytes(c.mode, MixerSpec.parse(c.mixer), c.d, c.batch, c.seqLen);
+            needed = Math.max(needed, (long) (cache / Worker.HEAP_FRACTION) + Memory.GIB);
+        }
+        long cap = config.memoryBudget - NATIVE_MARGIN_GIB * Memory.GIB;
+        long heap = Math.max(base, Math.min(needed, cap));
+        return heap == base ? workerHeap : (heap >> 20) + "m";
+    }
+
+    static final long NATIVE_MARGIN_GIB = 4;
 
     private WorkerTask task(List<WorkerTask.CaseSpec> cases, long deadline, LayerResult previous) {
         WorkerTask t = new WorkerTask();

@@ -82,6 +82,23 @@ public final class Memory {
         return root.getClass().getSimpleName() + (msg.isEmpty() ? "" : ": " + msg);
     }
 
+    /** A JVM-style size, {@code 6g}, {@code 512m}, {@code 1024k} or bytes. */
+    public static long parseSize(String size) {
+        String s = size.trim().toLowerCase(Locale.ROOT);
+        long unit = switch (s.isEmpty() ? ' ' : s.charAt(s.length() - 1)) {
+            case 'g' -> GIB;
+            case 'm' -> 1L << 20;
+            case 'k' -> 1L << 10;
+            default -> 1;
+        };
+        String digits = unit == 1 ? s : s.substring(0, s.length() - 1);
+        try {
+            return Long.parseLong(digits) * unit;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a size: '" + size + "' (use e.g. 6g, 512m)");
+        }
+    }
+
     public static String gib(long bytes) {
         return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) GIB);
     }

@@ -31,7 +31,7 @@ public final class Summary {
             StringBuilder env = new StringBuilder();
             m.env.forEach((k, v) -> env.append(k).append('=').append(v).append(' '));
             row(s, "environment", env.toString().trim());
-            row(s, "JVM", m.java + " (layer workers: --worker-heap, default 6g)");
+            row(s, "JVM", m.java + " (layer workers: --worker-heap, default 6g; more where a decode cache needs it)");
             s.append('\n');
         }
         JsonNode p = r.peer;

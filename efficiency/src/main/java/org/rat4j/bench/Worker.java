@@ -19,6 +19,9 @@ import java.util.Map;
  * keep freed pages in the process).
  */
 public final class Worker {
+    /** Share of the heap a decode cache may take before its case is reported as oom-predicted. */
+    static final double HEAP_FRACTION = 0.8;
+
     private final WorkerTask task;
     private final Path out;
 
@@ -78,7 +81,7 @@ public final class Worker {
         r.memEstimate = est;
         long heapNeeded = MemoryModel.heapBytes(c.mode, mixer, c.d, c.batch, c.seqLen);
         long heapMax = Runtime.getRuntime().maxMemory();
-        if (heapNeeded > 0.8 * heapMax) {
+        if (heapNeeded > HEAP_FRACTION * heapMax) {
             r.status = "oom-predicted";
             r.note = String.format(Locale.ROOT, "the decode cache needs about %s of JVM heap, the worker has %s"
                     + " (--worker-heap)", Memory.gib(heapNeeded), Memory.gib(heapMax));

@@ -52,4 +52,31 @@ class MemoryTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MixerSpec.parse("mamba"));
         assertTrue(e.getMessage().contains("unknown mixer 'mamba'"));
     }
+
+    @Test
+    void sizesParseLikeTheJvmsOptions() {
+        assertEquals(6L * Memory.GIB, Memory.parseSize("6g"));
+        assertEquals(512L << 20, Memory.parseSize("512M"));
+        assertEquals(2048, Memory.parseSize("2k"));
+        assertEquals(1000, Memory.parseSize("1000"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Memory.parseSize("six"));
+        assertTrue(e.getMessage().contains("6g"), e.getMessage());
+    }
+
+    /** Attention's decode cache at B=256, T=4096, D=1024 is 8 GiB: its worker gets 8/0.8 + 1 = 11 GiB of heap. */
+    @Test
+    void workerHeapGrowsForLargeDecodeCachesWithinTheBudget() {
+        SuiteConfig cfg = SuiteConfig.named("default");
+        LayerSuite suite = new LayerSuite(cfg, null, java.nio.file.Path.of("."), "6g", System.out);
+        java.util.List<WorkerTask.CaseSpec> small = java.util.List.of(new WorkerTask.CaseSpec(Modes.GEN_BATCH, "attention", 1024, 8, 16, 4096));
+        assertEquals("6g", suite.heapFor(small));
+        java.util.List<WorkerTask.CaseSpec> large = java.util.List.of(
+                new WorkerTask.CaseSpec(Modes.GEN_BATCH, "attention", 1024, 8, 16, 4096),
+                new WorkerTask.CaseSpec(Modes.GEN_BATCH, "attention", 1024, 8, 256, 4096));
+        long cache = MemoryModel.heapBytes(Modes.GEN_BATCH, MixerSpec.parse("attention"), 1024, 256, 4096);
+        assertEquals(8.0, cache / (double) Memory.GIB, 0.01);
+        assertEquals(((long) (cache / Worker.HEAP_FRACTION) + Memory.GIB) >> 20, Memory.parseSize(suite.heapFor(large)) >> 20);
+        cfg.memoryBudget = 12 * Memory.GIB;                                   // capped: budget less the native margin
+        assertEquals(8L * Memory.GIB, Memory.parseSize(suite.heapFor(large)));
+    }
 }
