@@ -84,15 +84,15 @@ public class SuiteConfig {
                 c.peerMixers = List.of("attention", "rat16", "rnn", "swa1024");
                 c.warmup = 1;
                 c.maxWarmup = 4;
-                c.repeats = 2;
+                c.repeats = 3;                         // a median of three: one slow run of the VM does not move it
                 c.genWarmup = 3;
                 c.genRepeats = 15;
-                c.caseSeconds = 4;
+                c.caseSeconds = 8;
                 c.caseTimeoutSeconds = 30;
                 c.secondaryCaseTimeoutSeconds = 12;
-                c.suiteSeconds = 600;                  // + limits, profile, models and peer: under 20 minutes in all
+                c.suiteSeconds = 660;                  // + limits, profile, models and peer: under 20 minutes in all
                 c.modelSeconds = 15;
-                c.peerSeconds = 300;
+                c.peerSeconds = 330;
             }
             case "gpu" -> {
                 c.d = 2048;
