@@ -33,7 +33,7 @@ import java.util.Map;
 public final class LayerBenchmark {
     /**
      * How many runs, and how long one case may keep repeating. Train and prefill warm up for at least
-     * {@code warmup} runs, then on until two consecutive runs agree within {@value #SETTLE_TOLERANCE} of each
+     * {@code warmup} runs, then on until two consecutive runs agree within {@value LayerBenchmark#SETTLE_TOLERANCE} of each
      * other, for at most {@code maxWarmup} runs (see {@link Repeater#settling}).
      */
     public record Protocol(int warmup, int maxWarmup, int repeats, double caseSeconds, int genWarmup, int genRepeats) {
@@ -272,7 +272,7 @@ public final class LayerBenchmark {
         }
 
         /**
-         * Also warm up until a run is within {@link #SETTLE_TOLERANCE} of the run before it (that run is then the
+         * Also warm up until a run is within {@link LayerBenchmark#SETTLE_TOLERANCE} of the run before it (that run is then the
          * first timed one), for at most {@code maxRuns} warm-up runs.
          */
         Repeater settling(int maxRuns) {
