@@ -9,7 +9,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
@@ -156,15 +155,11 @@ final class StepMath {
         if (from < 0 || from + dst.length > x.length()) {
             throw new IndexOutOfBoundsException("elements " + from + ".." + (from + dst.length) + " of an array of " + x.length());
         }
-        // A buffer over just the range read: a java.nio buffer of the whole array would overflow its int capacity
-        // beyond 2 GiB (the taps of a prefill at B=256, T=4096, D=1024 are 4 GiB).
         if (x.dataType() == DataType.FLOAT) {
-            FloatPointer range = new FloatPointer(x.data().addressPointer()).getPointer(from);
-            FloatBuffer f = range.capacity(dst.length).limit(dst.length).asBuffer();
+            FloatBuffer f = floats(x, from, dst.length);
             for (int i = 0; i < dst.length; i++) dst[i] = f.get(i);
         } else if (x.dataType() == DataType.DOUBLE) {
-            DoublePointer range = new DoublePointer(x.data().addressPointer()).getPointer(from);
-            DoubleBuffer f = range.capacity(dst.length).limit(dst.length).asBuffer();
+            DoubleBuffer f = doubles(x, from, dst.length);
             for (int i = 0; i < dst.length; i++) dst[i] = f.get(i);
         } else {
             INDArray range = x.reshape(-1).get(NDArrayIndex.interval(from, from + dst.length)).castTo(DataType.DOUBLE);
@@ -181,10 +176,10 @@ final class StepMath {
     static void writeStorage(double[] src, INDArray x) {
         requireOwnBuffer(x);
         if (x.dataType() == DataType.FLOAT) {
-            FloatBuffer f = x.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            FloatBuffer f = floats(x, 0, src.length);
             for (int i = 0; i < src.length; i++) f.put(i, (float) src[i]);
         } else if (x.dataType() == DataType.DOUBLE) {
-            DoubleBuffer f = x.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer();
+            DoubleBuffer f = doubles(x, 0, src.length);
             for (int i = 0; i < src.length; i++) f.put(i, src[i]);
         } else {
             x.data().setData(src);
@@ -203,7 +198,7 @@ final class StepMath {
         IntStream columns = IntStream.range(0, cols);
         if ((long) rows * cols >= PARALLEL_COPY) columns = columns.parallel();
         if (x.dataType() == DataType.FLOAT) {
-            FloatBuffer f = x.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            FloatBuffer f = floats(x, 0, src.length);
             columns.forEach(c -> {
                 for (int r = 0; r < rows; r++) f.put(c * rows + r, (float) src[r * cols + c]);
             });
@@ -222,7 +217,7 @@ final class StepMath {
         IntStream rowStream = IntStream.range(0, rows);
         if ((long) rows * cols >= PARALLEL_COPY) rowStream = rowStream.parallel();
         if (x.dataType() == DataType.FLOAT) {
-            FloatBuffer f = x.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            FloatBuffer f = floats(x, 0, dst.length);
             rowStream.forEach(r -> {
                 for (int c = 0; c < cols; c++) dst[r * cols + c] = f.get(c * rows + r);
             });
@@ -233,6 +228,21 @@ final class StepMath {
                 for (int c = 0; c < cols; c++) dst[r * cols + c] = staged[c * rows + r];
             });
         }
+    }
+
+    /**
+     * A java.nio view of elements {@code from .. from+n-1} of x's float buffer. Over just that range: a view of a whole
+     * buffer beyond 2 GiB overflows java.nio's int capacity (the taps of a prefill at B=256, T=4096, D=1024 are 4 GiB).
+     */
+    private static FloatBuffer floats(INDArray x, long from, int n) {
+        FloatPointer range = new FloatPointer(x.data().addressPointer()).getPointer(from);
+        return range.capacity(n).limit(n).asBuffer();
+    }
+
+    /** {@link #floats} for a float64 buffer. */
+    private static DoubleBuffer doubles(INDArray x, long from, int n) {
+        DoublePointer range = new DoublePointer(x.data().addressPointer()).getPointer(from);
+        return range.capacity(n).limit(n).asBuffer();
     }
 
     private static boolean ownsBuffer(INDArray x) {
