@@ -40,12 +40,14 @@ public final class Benchmarks {
         o.addOption(Option.builder().longOpt("tokens-prefill").hasArg().argName("N").desc("B·T of prefill").build());
         o.addOption(Option.builder().longOpt("tokens-gen").hasArg().argName("N").desc("B·T of gen (B sequences decoding at T-1)").build());
         o.addOption(Option.builder().longOpt("warmup").hasArg().argName("N").desc("untimed runs per case").build());
-        o.addOption(Option.builder().longOpt("max-warmup").hasArg().argName("N").desc("most untimed runs of a train/prefill case while consecutive runs differ by more than 15% (default 4; quick 1)").build());
+        o.addOption(Option.builder().longOpt("max-warmup").hasArg().argName("N").desc("most untimed runs of a train/prefill case while consecutive runs differ by more than "
+                + Math.round(LayerBenchmark.SETTLE_TOLERANCE * 100) + "% (default 4; quick 1)").build());
         o.addOption(Option.builder().longOpt("repeats").hasArg().argName("N").desc("timed runs per case (train, prefill)").build());
         o.addOption(Option.builder().longOpt("case-timeout").hasArg().argName("SECONDS").desc("skip a case predicted to take longer per run").build());
         o.addOption(Option.builder().longOpt("suite-seconds").hasArg().argName("SECONDS").desc("time budget of the layer grid").build());
         o.addOption(Option.builder().longOpt("memory-budget").hasArg().argName("GiB").desc("memory a case may use (default 18; less if the machine has less free)").build());
-        o.addOption(Option.builder().longOpt("worker-heap").hasArg().argName("SIZE").desc("-Xmx of the worker JVMs (default 6g; more, up to the memory budget less 4 GiB, for a decode cache that needs it)").build());
+        o.addOption(Option.builder().longOpt("worker-heap").hasArg().argName("SIZE").desc("-Xmx of the worker JVMs (default 6g; more, up to the memory budget less "
+                + LayerSuite.NATIVE_MARGIN_GIB + " GiB, for a decode cache that needs it)").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").desc("results folder (default efficiency/results/latest)").build());
         o.addOption(Option.builder().longOpt("peer").desc("run the PyTorch peer on the same shapes (default)").build());
         o.addOption(Option.builder().longOpt("no-peer").desc("do not run the PyTorch peer").build());
