@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-import static org.rat4j.data.CliOptions.*;
+import static org.rat4j.cli.CliOptions.*;
 
 /**
  * {@code rat4j tokenize}: text files to memory-mapped token shards (docs/datasets.md). Prints the wall time and

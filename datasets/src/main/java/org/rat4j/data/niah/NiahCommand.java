@@ -21,7 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static org.rat4j.data.CliOptions.*;
+import static org.rat4j.cli.CliOptions.*;
 
 /**
  * {@code rat4j niah}: writes RULER-style needle-in-a-haystack samples as SFT JSONL ({@code prompt}, {@code response}

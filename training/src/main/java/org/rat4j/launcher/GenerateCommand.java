@@ -1,5 +1,7 @@
-package org.rat4j.cli;
+package org.rat4j.launcher;
 
+import org.rat4j.cli.Subcommand;
+import org.rat4j.cli.Console;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -14,7 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import static org.rat4j.cli.CommandLines.*;
+import static org.rat4j.cli.CliOptions.*;
 
 /** {@code rat4j generate}: continues one or more prompts and prints the new token ids, one line per prompt. */
 public final class GenerateCommand implements Subcommand {

@@ -1,5 +1,6 @@
-package org.rat4j.cli;
+package org.rat4j.launcher;
 
+import org.rat4j.cli.Subcommand;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -13,7 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static org.rat4j.cli.CommandLines.*;
+import static org.rat4j.cli.CliOptions.*;
 
 /** {@code rat4j init}: writes a freshly initialised model directory. */
 public final class InitCommand implements Subcommand {

@@ -1,5 +1,7 @@
-package org.rat4j.cli;
+package org.rat4j.launcher;
 
+import org.rat4j.cli.Subcommand;
+import org.rat4j.cli.Console;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -15,7 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.*;
 
-import static org.rat4j.cli.CommandLines.parse;
+import static org.rat4j.cli.CliOptions.parse;
 
 /**
  * {@code rat4j train}: trains a model from an experiment config ({@code configs/experiment/*.yaml} composed with

@@ -1,5 +1,6 @@
-package org.rat4j.cli;
+package org.rat4j.launcher;
 
+import org.rat4j.cli.Console;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,22 +1,28 @@
 package org.rat4j.cli;
 
-import org.apache.commons.cli.*;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
 import org.rat4j.config.ConfigException;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Shared Commons CLI handling: {@code --help} on every command, and typed option values with clear errors. */
-public final class CommandLines {
-    private CommandLines() {
+/**
+ * The Commons CLI handling every {@code rat4j} command shares: {@code --help} on every command, and typed option
+ * values whose errors name the option.
+ */
+public final class CliOptions {
+    private CliOptions() {
     }
 
-    /**
-     * Parses {@code args}; returns null after printing usage when {@code --help} is given.
-     */
+    /** Parses {@code args}; prints usage and returns null when {@code --help} is among them. */
     public static CommandLine parse(String command, String description, Options options, String[] args) throws ParseException {
-        options.addOption(Option.builder("h").longOpt("help").desc("print this help and exit").build());
+        options.addOption(Option.builder("h").longOpt("help").desc("print this help and exit").get());
         for (String a : args) {
             if (a.equals("--help") || a.equals("-h")) {
                 printHelp(command, description, options);
@@ -32,24 +38,44 @@ public final class CommandLines {
         w.flush();
     }
 
+    public static Option optional(String longOpt, String arg, String desc) {
+        return Option.builder().longOpt(longOpt).hasArg().argName(arg).desc(desc).get();
+    }
+
+    public static Option required(String longOpt, String arg, String desc) {
+        return Option.builder().longOpt(longOpt).hasArg().argName(arg).desc(desc).required().get();
+    }
+
+    public static Option flag(String longOpt, String desc) {
+        return Option.builder().longOpt(longOpt).desc(desc).get();
+    }
+
     public static int intValue(CommandLine cl, String opt, int def) {
-        String v = cl.getOptionValue(opt);
-        if (v == null) return def;
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new ConfigException("--" + opt + " must be an integer, got '" + v + "'");
-        }
+        return intValue(cl, opt, def, Integer.MIN_VALUE);
+    }
+
+    /** An integer option of at least {@code min} ({@code _} separators allowed: {@code 1_000_000}). */
+    public static int intValue(CommandLine cl, String opt, int def, int min) {
+        long x = longValue(cl, opt, def, min);
+        if (x > Integer.MAX_VALUE) throw new ConfigException("--" + opt + " is too large: " + x);
+        return (int) x;
     }
 
     public static long longValue(CommandLine cl, String opt, long def) {
+        return longValue(cl, opt, def, Long.MIN_VALUE);
+    }
+
+    public static long longValue(CommandLine cl, String opt, long def, long min) {
         String v = cl.getOptionValue(opt);
         if (v == null) return def;
+        long x;
         try {
-            return Long.parseLong(v.trim());
+            x = Long.parseLong(v.trim().replace("_", ""));
         } catch (NumberFormatException e) {
             throw new ConfigException("--" + opt + " must be an integer, got '" + v + "'");
         }
+        if (x < min) throw new ConfigException("--" + opt + " must be at least " + min + ", got " + x);
+        return x;
     }
 
     public static double doubleValue(CommandLine cl, String opt, double def) {
@@ -76,17 +102,5 @@ public final class CommandLines {
         }
         if (ids.isEmpty()) throw new ConfigException("--" + opt + " holds no token ids");
         return ids.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    static Option required(String longOpt, String arg, String desc) {
-        return Option.builder().longOpt(longOpt).hasArg().argName(arg).desc(desc).required().build();
-    }
-
-    static Option flag(String longOpt, String desc) {
-        return Option.builder().longOpt(longOpt).desc(desc).build();
-    }
-
-    static Option optional(String longOpt, String arg, String desc) {
-        return Option.builder().longOpt(longOpt).hasArg().argName(arg).desc(desc).build();
     }
 }

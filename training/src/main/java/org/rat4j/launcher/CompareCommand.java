@@ -1,5 +1,7 @@
-package org.rat4j.cli;
+package org.rat4j.launcher;
 
+import org.rat4j.cli.Subcommand;
+import org.rat4j.cli.Console;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.rat4j.config.ConfigException;
@@ -13,7 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import static org.rat4j.cli.CommandLines.*;
+import static org.rat4j.cli.CliOptions.*;
 
 /** {@code rat4j compare RUN...}: the loss curves of several training runs on one PNG, and their final numbers. */
 public final class CompareCommand implements Subcommand {

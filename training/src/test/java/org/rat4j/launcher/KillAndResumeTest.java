@@ -1,4 +1,4 @@
-package org.rat4j.cli;
+package org.rat4j.launcher;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

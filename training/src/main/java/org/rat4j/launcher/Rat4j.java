@@ -1,5 +1,7 @@
-package org.rat4j.cli;
+package org.rat4j.launcher;
 
+import org.rat4j.cli.Subcommand;
+import org.rat4j.cli.Console;
 import org.rat4j.config.ConfigException;
 import org.rat4j.config.ConfigReader;
 import org.slf4j.Logger;
