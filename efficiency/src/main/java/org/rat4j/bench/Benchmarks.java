@@ -1,5 +1,6 @@
 package org.rat4j.bench;
 
+import org.rat4j.platform.Nd4jBackends;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -70,6 +71,12 @@ public final class Benchmarks {
 
     public static void main(String[] args) throws Exception {
         PrintStream err = System.err;
+        try {
+            Nd4jBackends.select();
+        } catch (Nd4jBackends.UnsupportedPlatformException e) {
+            err.println("benchmark: error: " + e.getMessage());
+            System.exit(2);
+        }
         CommandLine cl;
         try {
             cl = new DefaultParser().parse(options(), args);

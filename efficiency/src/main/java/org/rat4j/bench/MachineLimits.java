@@ -1,9 +1,12 @@
 package org.rat4j.bench;
 
+import org.rat4j.platform.Nd4jBackends;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.rat4j.platform.CpuFlags;
+import org.rat4j.platform.RuntimeReport;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -22,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * which ND4J build, BLAS kernel and thread settings ran.
  */
 @JsonPropertyOrder({"gemmGflops", "gemmSize", "gemmSpreadPct", "matmulOpGflops", "matmulOpShape", "copyGBps", "addGBps",
-        "bandwidthGBps", "cpu", "cores", "memTotalBytes", "nd4jBuild", "nd4jBinaryLevel", "openblasCore", "blasThreads",
+        "bandwidthGBps", "cpu", "cpuFlags", "cores", "memTotalBytes", "rat4j", "nd4jBuild", "nd4jBinaryLevel", "openblasCore", "blasThreads",
         "ompThreads", "env", "java", "jvmMaxHeap", "load"})
 public class MachineLimits {
     /** The environment variables that change ND4J's (and the peer's) speed. */
@@ -40,6 +43,10 @@ public class MachineLimits {
     /** The bandwidth used for the gen fractions: the copy rate (bytes read + written per second). */
     public double bandwidthGBps;
     public String cpu;
+    /** The flags that decide the ND4J build ({@link CpuFlags#relevant()}). */
+    public String cpuFlags;
+    /** The rat4j version that ran. */
+    public String rat4j;
     public int cores;
     public long memTotalBytes;
     public String nd4jBuild;
@@ -82,19 +89,13 @@ public class MachineLimits {
         m.cpu = cpuModel();
         m.cores = Runtime.getRuntime().availableProcessors();
         m.memTotalBytes = Memory.totalBytes();
-        m.nd4jBuild = loadedNd4jBuild();
-        try {
-            var ops = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps();
-            m.nd4jBinaryLevel = "binary " + ops.binaryLevel() + ", optimal " + ops.optimalLevel()
-                    + " (0 generic, 1 AVX2, 2/3 AVX-512)";
-        } catch (Throwable e) {
-            m.nd4jBinaryLevel = "unknown";
-        }
-        try {
-            m.blasThreads = org.bytedeco.openblas.global.openblas_nolapack.blas_get_num_threads();
-        } catch (Throwable e) {
-            m.blasThreads = null;
-        }
+        m.rat4j = RuntimeReport.version();
+        m.cpuFlags = CpuFlags.current().relevant();
+        m.nd4jBuild = "nd4j-native 1.0.0-M2.1 " + RuntimeReport.loadedLibraryDirectory();
+        int[] levels = RuntimeReport.binaryAndOptimalLevel();
+        m.nd4jBinaryLevel = levels == null ? "unknown"
+                : "binary " + levels[0] + ", optimal " + levels[1] + " (1 generic, 2 AVX2, 3 AVX-512)";
+        m.blasThreads = Nd4j.factory().blas().getMaxThreads();
         Properties info = Nd4j.getExecutioner().getEnvironmentInformation();
         Object omp = info.get("omp.threads");
         m.ompThreads = omp == null ? null : omp.toString();
@@ -167,24 +168,6 @@ public class MachineLimits {
         return new double[]{2 * bytes / Stats.of(tc).median() / 1e9, 3 * bytes / Stats.of(ta).median() / 1e9};
     }
 
-    /** The libnd4jcpu that is mapped into this process, named by its classifier directory. */
-    static String loadedNd4jBuild() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
-                int i = line.indexOf('/');
-                if (i < 0) continue;
-                String path = line.substring(i);
-                if (path.endsWith("libnd4jcpu.so")) {
-                    String dir = new File(path).getParentFile().getName();
-                    return "nd4j-native 1.0.0-M2.1 " + dir;
-                }
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // not Linux
-        }
-        return "unknown";
-    }
-
     static String cpuModel() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
@@ -245,6 +228,7 @@ public class MachineLimits {
 
     /** Child-JVM entry: {@code outJson matmulRows dModel probeBlasCore [small]}. */
     public static void main(String[] args) throws IOException {
+        Nd4jBackends.select();  // the build this CPU runs, before ND4J loads (as the parent benchmark did)
         MachineLimits m = measure(Boolean.parseBoolean(args[3]), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
                 args.length > 4 && Boolean.parseBoolean(args[4]));
         Json.MAPPER.writeValue(Path.of(args[0]).toFile(), m);

@@ -1,5 +1,6 @@
 package org.rat4j.bench;
 
+import org.rat4j.platform.Nd4jBackends;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -202,6 +203,7 @@ public final class ModelBenchmark {
 
     /** Child-JVM entry: {@code configYaml outJson budgetBytes seconds probeSteps full maxBatch}. */
     public static void main(String[] args) throws IOException {
+        Nd4jBackends.select();  // the build this CPU runs, before ND4J loads (as the parent benchmark did)
         Path cfg = Path.of(args[0]);
         ModelConfig config = ModelConfig.fromYaml(cfg);
         ModelBenchmark mb = new ModelBenchmark(config, 1005, 3072, 1024);

@@ -1,5 +1,6 @@
 package org.rat4j.bench;
 
+import org.rat4j.platform.Nd4jBackends;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,6 +22,7 @@ public final class ProfileWorker {
     }
 
     public static void main(String[] args) throws IOException {
+        Nd4jBackends.select();  // the build this CPU runs, before ND4J loads (as the parent benchmark did)
         double gemm = Double.parseDouble(args[1]);
         long seed = Long.parseLong(args[2]);
         List<ProfileResult> out = new ArrayList<>();

@@ -25,6 +25,8 @@ public final class Summary {
             row(s, "GEMM rate, `Nd4j.gemm` " + (m.gemmSize == 0 ? 2048 : m.gemmSize) + "² float32", f1(m.gemmGflops) + " GFLOP/s (spread " + f0(m.gemmSpreadPct) + "%)");
             row(s, "matmul op (what SameDiff runs) " + m.matmulOpShape, f1(m.matmulOpGflops) + " GFLOP/s");
             row(s, "memory bandwidth (copy / add, read+write)", f1(m.copyGBps) + " / " + f1(m.addGBps) + " GB/s");
+            row(s, "CPU flags", m.cpuFlags);
+            row(s, "rat4j", m.rat4j);
             row(s, "ND4J build", m.nd4jBuild + " (" + m.nd4jBinaryLevel + ")");
             row(s, "OpenBLAS kernel (ND4J's 0.3.19)", m.openblasCore);
             row(s, "threads", "OpenMP " + m.ompThreads + ", BLAS " + m.blasThreads);

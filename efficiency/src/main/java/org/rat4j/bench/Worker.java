@@ -1,5 +1,6 @@
 package org.rat4j.bench;
 
+import org.rat4j.platform.Nd4jBackends;
 import org.bytedeco.javacpp.Pointer;
 
 import java.io.IOException;
@@ -31,6 +32,7 @@ public final class Worker {
     }
 
     public static void main(String[] args) throws IOException {
+        Nd4jBackends.select();  // the build this CPU runs, before ND4J loads (as the parent benchmark did)
         WorkerTask task = Json.MAPPER.readValue(Path.of(args[0]).toFile(), WorkerTask.class);
         new Worker(task, Path.of(args[1])).runAll();
         System.exit(0);

@@ -1,5 +1,6 @@
 package org.rat4j.dl4j;
 
+import org.rat4j.compat.Dl4jM21;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffOutputLayer;
@@ -36,6 +37,10 @@ import java.util.Map;
  * tensors under {@link ParamNames#toDl4j} keys; {@link #copyFrom}/{@link #toModel} move weights between the two forms.
  */
 public class LanguageModelLayer extends SameDiffOutputLayer {
+    static {
+        Dl4jM21.quietGradientLog();
+    }
+
     private static final String LOGITS = "lm_logits";
 
     private Map<String, Object> model;

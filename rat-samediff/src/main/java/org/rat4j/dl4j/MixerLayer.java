@@ -1,5 +1,6 @@
 package org.rat4j.dl4j;
 
+import org.rat4j.compat.Dl4jM21;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -33,6 +34,10 @@ import java.util.*;
  * padding. RAT needs T to be a multiple of its chunk size.
  */
 public class MixerLayer extends SameDiffLayer {
+    static {
+        Dl4jM21.quietGradientLog();
+    }
+
     private static final String FFN = "ffn";
 
     private int dModel;

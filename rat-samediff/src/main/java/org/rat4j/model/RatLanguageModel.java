@@ -1,5 +1,6 @@
 package org.rat4j.model;
 
+import org.rat4j.compat.Dl4jM21;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -32,6 +33,10 @@ import java.util.*;
  * scatter-added into the embedding's ({@link #gradients}).
  */
 public final class RatLanguageModel {
+    static {
+        Dl4jM21.quietGradientLog();
+    }
+
     public static final String WTE = "embedding.wte.weight";
     public static final String FINAL_NORM = "backbone.ln.weight";
     public static final String LM_HEAD = "head.lm_head.weight";

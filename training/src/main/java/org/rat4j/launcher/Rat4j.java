@@ -4,6 +4,7 @@ import org.rat4j.cli.Subcommand;
 import org.rat4j.cli.Console;
 import org.rat4j.config.ConfigException;
 import org.rat4j.config.ConfigReader;
+import org.rat4j.platform.Nd4jBackends;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,11 +21,18 @@ public final class Rat4j {
     static List<Subcommand> commands() {
         return List.of(new InitCommand(), new TrainCommand(), new ScoreCommand(), new GenerateCommand(),
                 new org.rat4j.data.TokenizeCommand(), new org.rat4j.data.niah.NiahCommand(),
-                new CompareCommand());
+                new CompareCommand(), new EnvCommand());
     }
 
     public static void main(String[] args) {
         Console.captureStdout();
+        // Before anything loads ND4J: the fastest build this CPU can execute (a wrong one dies of SIGILL).
+        try {
+            Nd4jBackends.select();
+        } catch (Nd4jBackends.UnsupportedPlatformException e) {
+            System.err.println("rat4j: error: " + e.getMessage());
+            System.exit(2);
+        }
         System.exit(run(args));
     }
 
@@ -36,7 +44,7 @@ public final class Rat4j {
             usage(byName.values());
             return args.length == 0 ? 2 : 0;
         }
-        Subcommand cmd = byName.get(args[0]);
+        Subcommand cmd = byName.get(args[0].equals("--version") ? "env" : args[0]);
         if (cmd == null) {
             String near = ConfigReader.nearest(args[0], byName.keySet());
             System.err.println("rat4j: unknown command '" + args[0] + "'" + (near == null ? "" : "; did you mean '" + near + "'?"));

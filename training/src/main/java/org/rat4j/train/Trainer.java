@@ -6,6 +6,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.rat4j.platform.RuntimeReport;
 import org.rat4j.config.ConfigException;
 import org.rat4j.config.MixerConfig;
 import org.rat4j.config.MixerType;
@@ -178,6 +179,7 @@ public final class Trainer {
         int seqLen = run.train().seqLen();
         long tokensPerStep = (long) accum * microB * seqLen;
         LrSchedule schedule = new LrSchedule(oc.lr(), oc.minLr(), oc.warmupFor(total), total);
+        LOG.info("runtime: {}", RuntimeReport.collect().summary());
         LOG.info("model: {} parameters, {} layers, d_model {}, {}{}", String.format("%,d", model.parameterCount()),
                 model.config().nLayers(), model.config().dModel(), describeMixers(model.config()),
                 joint ? " (RAT+ joint training: a sparse and a dense update per batch)" : "");

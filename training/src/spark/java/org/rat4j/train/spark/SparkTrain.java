@@ -3,6 +3,7 @@ package org.rat4j.train.spark;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.rat4j.cli.Console;
+import org.rat4j.platform.Nd4jBackends;
 import org.rat4j.config.ConfigException;
 import org.rat4j.train.Trainer;
 import org.rat4j.train.TrainingSetup;
@@ -30,8 +31,9 @@ public final class SparkTrain {
     public static void main(String[] args) throws Exception {
         Console.captureStdout();
         try {
+            Nd4jBackends.select();
             System.exit(run(args));
-        } catch (ConfigException e) {
+        } catch (ConfigException | Nd4jBackends.UnsupportedPlatformException e) {
             System.err.println("rat4j spark: error: " + e.getMessage());
             System.exit(2);
         }
