@@ -44,12 +44,11 @@ public final class TorchCheckpoint implements Closeable {
         this.zip = zip;
         this.archive = archive;
         this.order = byteOrder();
-        ZipEntry pkl = zip.getEntry(archive + "data.pkl");
-        if (pkl.getSize() > MAX_PICKLE_BYTES) throw corrupt("its data.pkl holds " + pkl.getSize() + " bytes, more than a state dict needs");
         byte[] pickle;
-        try (InputStream in = zip.getInputStream(pkl)) {
-            pickle = in.readAllBytes();
+        try (InputStream in = zip.getInputStream(zip.getEntry(archive + "data.pkl"))) {
+            pickle = in.readNBytes((int) MAX_PICKLE_BYTES + 1);  // bounded even if the zip's sizes lie
         }
+        if (pickle.length > MAX_PICKLE_BYTES) throw corrupt("its data.pkl holds more than " + MAX_PICKLE_BYTES + " bytes, more than a state dict needs");
         this.root = RestrictedUnpickler.load(pickle, file.toString(), new TorchGlobals(file.toString()), this::storage);
     }
 

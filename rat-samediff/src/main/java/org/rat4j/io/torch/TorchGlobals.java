@@ -83,7 +83,13 @@ final class TorchGlobals implements RestrictedUnpickler.Globals {
         }
         if (storage.bytes() % dtype.width() != 0) throw corrupt("storage " + storage.key() + " is not a whole number of " + dtype.dtypeName());
         long elements = storage.bytes() / dtype.width();
-        if (offset < 0 || (t.numel() > 0 && offset + t.span() > elements)) {
+        boolean inside;
+        try {
+            inside = offset >= 0 && (t.numel() == 0 || Math.addExact(offset, t.span()) <= elements);
+        } catch (ArithmeticException e) {
+            inside = false;                                     // sizes whose product overflows 64 bits
+        }
+        if (!inside) {
             throw corrupt("a tensor " + Arrays.toString(shape) + " at offset " + offset + " with strides " + Arrays.toString(stride)
                     + " reaches past the " + elements + " elements of storage " + storage.key());
         }

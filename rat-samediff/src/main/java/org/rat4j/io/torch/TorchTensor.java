@@ -13,9 +13,10 @@ public record TorchTensor(TorchStorage storage, TorchDtype dtype, long offset, l
         stride = stride.clone();
     }
 
+    /** The element count; {@link ArithmeticException} if it does not fit a long (a crafted shape). */
     public long numel() {
         long n = 1;
-        for (long s : shape) n *= s;
+        for (long s : shape) n = Math.multiplyExact(n, s);
         return n;
     }
 
@@ -33,8 +34,8 @@ public record TorchTensor(TorchStorage storage, TorchDtype dtype, long offset, l
     public long span() {
         if (numel() == 0) return 0;
         long last = 0;
-        for (int i = 0; i < shape.length; i++) last += (shape[i] - 1) * stride[i];
-        return last + 1;
+        for (int i = 0; i < shape.length; i++) last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, stride[i]));
+        return Math.addExact(last, 1);
     }
 
     /** The same elements of the same storage: reading both gives equal values without reading either. */

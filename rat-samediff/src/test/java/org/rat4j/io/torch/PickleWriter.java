@@ -42,16 +42,22 @@ final class PickleWriter {
         return this;
     }
 
-    PickleWriter integer(int v) {
-        op('J');
-        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array());
+    /** BININT when it fits 32 bits, else LONG1 with 8 little-endian two's-complement bytes. */
+    PickleWriter integer(long v) {
+        if (v == (int) v) {
+            op('J');
+            out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) v).array());
+        } else {
+            op(0x8A).op(8);
+            out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
+        }
         return this;
     }
 
     /** MARK, the values, TUPLE. */
     PickleWriter ints(long... values) {
         mark();
-        for (long v : values) integer((int) v);
+        for (long v : values) integer(v);
         return op('t');
     }
 

@@ -99,6 +99,17 @@ class TorchCheckpointTest {
     }
 
     @Test
+    void sizesWhoseProductOverflowsAreNamed(@TempDir Path dir) throws Exception {
+        // [2^31, 2^31, 2^31, 2^31] elements overflow a long; stride 0 keeps the naive span at 1 element.
+        PickleWriter p = new PickleWriter().proto(2).op('}').str("w");
+        long big = 1L << 31;
+        tensor(p, "torch", "FloatStorage", "0", 1, 0, new long[]{big, big, big, big}, new long[]{0, 0, 0, 0}, null);
+        Map<String, byte[]> records = Map.of("data.pkl", p.op('s').stop(), "data/0", new byte[4]);
+        String m = assertThrows(ConfigException.class, () -> TorchCheckpoint.open(zip(dir, "huge.pth", records))).getMessage();
+        assertTrue(m.contains("reaches past the 1 elements of storage 0"), m);
+    }
+
+    @Test
     void aCheckpointWithoutTensorsListsItsKeys(@TempDir Path dir) throws Exception {
         byte[] pkl = new PickleWriter().proto(2).op('}').mark().str("step").integer(3).str("config").op('}').op('u').stop();
         try (TorchCheckpoint c = TorchCheckpoint.open(zip(dir, "empty.pth", Map.of("data.pkl", pkl)))) {
