@@ -217,9 +217,13 @@ public record ModelConfig(int vocabSize, int dModel, int nLayers, int numHeads, 
      * belong to training, are left to their own readers).
      */
     public static ModelConfig fromYaml(Path file) {
-        Map<String, Object> tree = loadYaml(file);
+        return fromTree(loadYaml(file), file.toString());
+    }
+
+    /** Reads the {@code model:} section of a parsed config tree (e.g. one with overrides applied) from {@code source}. */
+    public static ModelConfig fromTree(Map<String, Object> tree, String source) {
         if (!tree.containsKey("model")) {
-            throw new ConfigException(file + " has no 'model:' section; see configs/model/*.yaml for the format");
+            throw new ConfigException(source + " has no 'model:' section; see configs/model/*.yaml for the format");
         }
         ConfigReader root = new ConfigReader("", tree);
         ConfigReader m = root.child("model");

@@ -185,7 +185,7 @@ public final class SafeTensors {
             }
             case "BF16" -> {
                 float[] v = new float[n];
-                for (int i = 0; i < n; i++) v[i] = Float.intBitsToFloat((b.getShort() & 0xFFFF) << 16);
+                for (int i = 0; i < n; i++) v[i] = bfloat16ToFloat(b.getShort());
                 return Nd4j.createFromArray(v).reshape(shape);
             }
             default -> {                                                    // F16
@@ -196,8 +196,13 @@ public final class SafeTensors {
         }
     }
 
+    /** bfloat16 to float: the 16 bits are the top half of the float's. */
+    public static float bfloat16ToFloat(short b) {
+        return Float.intBitsToFloat((b & 0xFFFF) << 16);
+    }
+
     /** IEEE 754 binary16 to float (Java 17 has no Float.float16ToFloat). */
-    static float halfToFloat(short h) {
+    public static float halfToFloat(short h) {
         int bits = h & 0xFFFF;
         int sign = (bits & 0x8000) << 16;
         int exp = (bits >>> 10) & 0x1F;
