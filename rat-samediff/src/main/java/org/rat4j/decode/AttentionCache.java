@@ -1,5 +1,8 @@
 package org.rat4j.decode;
 
+import org.rat4j.kernels.Eager;
+import org.rat4j.kernels.KeyValueSlots;
+import org.rat4j.kernels.StepGemm;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.config.MixerConfig;
 import org.rat4j.layers.AttentionLayer;
@@ -8,7 +11,10 @@ import org.rat4j.layers.BlockDims;
 import java.util.Map;
 import java.util.stream.IntStream;
 
-import static org.rat4j.decode.StepMath.*;
+import static org.rat4j.kernels.Eager.*;
+import static org.rat4j.kernels.NdBuffers.*;
+import static org.rat4j.kernels.Rope.*;
+import static org.rat4j.kernels.Rows.*;
 
 /**
  * Decode state of attention (all keys and values, post-RoPE, {@code 2·T_max·D} per sequence) and of sliding-window
@@ -24,8 +30,8 @@ public final class AttentionCache implements DecodeCache {
     private final MixerConfig cell;
     private final int window;
     private final double[] norm;
-    private final Projection inProj;
-    private final Projection outProj;
+    private final StepGemm inProj;
+    private final StepGemm outProj;
     private final KeyValueSlots slots;
 
     /**
@@ -36,8 +42,8 @@ public final class AttentionCache implements DecodeCache {
         this.cell = cell;
         this.window = window;
         this.norm = numbers(p.get("input_norm.weight"));
-        this.inProj = new Projection(p.get("in_proj.weight"), batch);
-        this.outProj = new Projection(p.get("out_proj.weight"), batch);
+        this.inProj = new StepGemm(p.get("in_proj.weight"), batch);
+        this.outProj = new StepGemm(p.get("out_proj.weight"), batch);
         int slotCount = window < 0 ? capacity : Math.min(capacity, window + 1);
         this.slots = new KeyValueSlots(batch, dims.numHeads(), slotCount, dims.headDim(), p.get("in_proj.weight").dataType());
     }

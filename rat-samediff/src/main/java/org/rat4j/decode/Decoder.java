@@ -1,5 +1,8 @@
 package org.rat4j.decode;
 
+import org.rat4j.kernels.Eager;
+import org.rat4j.kernels.KeyValueSlots;
+import org.rat4j.kernels.StepGemm;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.rat4j.config.ConfigException;
@@ -100,7 +103,7 @@ public final class Decoder {
             lastRows[b] = b * padded + lengths[b] - 1;
             positions[b] = lengths[b];
         }
-        INDArray last = StepMath.linear(Nd4j.pullRows(hidden, 1, lastRows), model.headWeight());   // [B, V]
+        INDArray last = Eager.linear(Nd4j.pullRows(hidden, 1, lastRows), model.headWeight());   // [B, V]
         for (INDArray a : out.values()) a.close();
         return last;
     }
@@ -123,7 +126,7 @@ public final class Decoder {
         for (DecodeCache c : caches) x = c.step(x, positions);
         for (int b = 0; b < positions.length; b++) positions[b]++;
         NativeMemory.checkpoint();
-        INDArray h = StepMath.rmsNorm(x, model.parameters().get(RatLanguageModel.FINAL_NORM), model.config().normEps());
-        return StepMath.linear(h, model.headWeight());                                                        // [B, V]
+        INDArray h = Eager.rmsNorm(x, model.parameters().get(RatLanguageModel.FINAL_NORM), model.config().normEps());
+        return Eager.linear(h, model.headWeight());                                                        // [B, V]
     }
 }

@@ -1,12 +1,18 @@
 package org.rat4j.decode;
 
+import org.rat4j.kernels.Eager;
+import org.rat4j.kernels.KeyValueSlots;
+import org.rat4j.kernels.StepGemm;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.layers.BlockDims;
 import org.rat4j.layers.FeedForwardLayer;
 
 import java.util.Map;
 
-import static org.rat4j.decode.StepMath.*;
+import static org.rat4j.kernels.Eager.*;
+import static org.rat4j.kernels.NdBuffers.*;
+import static org.rat4j.kernels.Rope.*;
+import static org.rat4j.kernels.Rows.*;
 
 /** The FFN holds no state; its "cache" just applies the block to the current token. */
 public final class FeedForwardStep implements DecodeCache {

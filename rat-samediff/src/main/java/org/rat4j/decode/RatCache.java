@@ -1,5 +1,8 @@
 package org.rat4j.decode;
 
+import org.rat4j.kernels.Eager;
+import org.rat4j.kernels.KeyValueSlots;
+import org.rat4j.kernels.StepGemm;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -9,7 +12,10 @@ import org.rat4j.layers.RatLayer;
 
 import java.util.Map;
 
-import static org.rat4j.decode.StepMath.*;
+import static org.rat4j.kernels.Eager.*;
+import static org.rat4j.kernels.NdBuffers.*;
+import static org.rat4j.kernels.Rope.*;
+import static org.rat4j.kernels.Rows.*;
 
 /**
  * Decode state of RAT (spec §4.2): one slot per chunk holding its rotated summary {@code (K̄_c, V̄_c)}, plus the
@@ -28,9 +34,9 @@ public final class RatCache implements DecodeCache {
     private final BlockDims dims;
     private final MixerConfig cell;
     private final double[] norm;
-    private final Projection inProj;
+    private final StepGemm inProj;
     private final double[] gateBias;
-    private final Projection outProj;
+    private final StepGemm outProj;
     private final double[] kState;                                                      // [B, D]
     private final double[] vState;
     private final KeyValueSlots slots;
@@ -39,9 +45,9 @@ public final class RatCache implements DecodeCache {
         this.dims = dims;
         this.cell = cell;
         this.norm = numbers(p.get("input_norm.weight"));
-        this.inProj = new Projection(p.get("in_proj.weight"), batch);
+        this.inProj = new StepGemm(p.get("in_proj.weight"), batch);
         this.gateBias = numbers(p.get("gate_bias"));
-        this.outProj = new Projection(p.get("out_proj.weight"), batch);
+        this.outProj = new StepGemm(p.get("out_proj.weight"), batch);
         this.kState = new double[batch * dims.dModel()];
         this.vState = new double[batch * dims.dModel()];
         int chunks = (capacity + cell.chunkSize() - 1) / cell.chunkSize();

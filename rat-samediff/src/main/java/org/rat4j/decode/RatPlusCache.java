@@ -1,5 +1,8 @@
 package org.rat4j.decode;
 
+import org.rat4j.kernels.Eager;
+import org.rat4j.kernels.KeyValueSlots;
+import org.rat4j.kernels.StepGemm;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -12,7 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static org.rat4j.decode.StepMath.*;
+import static org.rat4j.kernels.Eager.*;
+import static org.rat4j.kernels.NdBuffers.*;
+import static org.rat4j.kernels.Rope.*;
+import static org.rat4j.kernels.Rows.*;
 
 /**
  * Decode state of RAT+ (spec §4.3), slots laid out as {@code [P sinks][W ring][⌊T_max/Dl⌋ dilated][1 current]},
@@ -26,8 +32,8 @@ public final class RatPlusCache implements DecodeCache {
     private final MixerConfig cell;
     private final RatPlusPattern pattern;
     private final double[] norm;
-    private final Projection inProj;
-    private final Projection outProj;
+    private final StepGemm inProj;
+    private final StepGemm outProj;
     private final double[] kState;                                                      // [B, D] (with apply_re)
     private final double[] vState;
     private final KeyValueSlots slots;
@@ -42,8 +48,8 @@ public final class RatPlusCache implements DecodeCache {
         this.cell = cell;
         this.pattern = pattern;
         this.norm = numbers(p.get("input_norm.weight"));
-        this.inProj = new Projection(p.get("in_proj.weight"), batch);
-        this.outProj = new Projection(p.get("out_proj.weight"), batch);
+        this.inProj = new StepGemm(p.get("in_proj.weight"), batch);
+        this.outProj = new StepGemm(p.get("out_proj.weight"), batch);
         this.kState = new double[batch * dims.dModel()];
         this.vState = new double[batch * dims.dModel()];
         int dilated = pattern.dilation() == -1 ? 0 : capacity / pattern.dilation();

@@ -1,5 +1,8 @@
 package org.rat4j.decode;
 
+import org.rat4j.kernels.Eager;
+import org.rat4j.kernels.KeyValueSlots;
+import org.rat4j.kernels.StepGemm;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.rat4j.layers.BlockDims;
@@ -7,23 +10,26 @@ import org.rat4j.layers.RnnLayer;
 
 import java.util.Map;
 
-import static org.rat4j.decode.StepMath.*;
+import static org.rat4j.kernels.Eager.*;
+import static org.rat4j.kernels.NdBuffers.*;
+import static org.rat4j.kernels.Rope.*;
+import static org.rat4j.kernels.Rows.*;
 
 /** Decode state of the RNN: the hidden state h, D numbers per sequence; an O(D) update per token. */
 public final class RnnCache implements DecodeCache {
     private final BlockDims dims;
     private final double[] norm;
-    private final Projection inProj;
+    private final StepGemm inProj;
     private final double[] gateBias;
-    private final Projection outProj;
+    private final StepGemm outProj;
     private final double[] h;                                                           // [B, D]
 
     public RnnCache(BlockDims dims, Map<String, INDArray> p, int batch) {
         this.dims = dims;
         this.norm = numbers(p.get("input_norm.weight"));
-        this.inProj = new Projection(p.get("in_proj.weight"), batch);
+        this.inProj = new StepGemm(p.get("in_proj.weight"), batch);
         this.gateBias = numbers(p.get("gate_bias"));
-        this.outProj = new Projection(p.get("out_proj.weight"), batch);
+        this.outProj = new StepGemm(p.get("out_proj.weight"), batch);
         this.h = new double[batch * dims.dModel()];
     }
 

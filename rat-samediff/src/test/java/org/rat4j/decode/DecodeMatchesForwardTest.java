@@ -47,11 +47,11 @@ class DecodeMatchesForwardTest {
         }
     }
 
-    /** The same at a batch where the step's projections run column-major (Projection.COLUMN_MAJOR_BATCH). */
+    /** The same at a batch where the step's projections run column-major (org.rat4j.kernels.StepGemm.COLUMN_MAJOR_BATCH). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("configs")
     void largeBatchDecodeEqualsParallelForward(String name, ModelConfig config) {
-        int batch = Projection.COLUMN_MAJOR_BATCH + 1;
+        int batch = org.rat4j.kernels.StepGemm.COLUMN_MAJOR_BATCH + 1;
         RatLanguageModel model = TestModels.model(config, 7);
         int[][] ids = TestModels.tokens(batch, TestModels.SEQ, 13);
         INDArray full = model.logits(ids);                                          // [B, T, V]

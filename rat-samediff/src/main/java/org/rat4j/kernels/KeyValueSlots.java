@@ -1,4 +1,4 @@
-package org.rat4j.decode;
+package org.rat4j.kernels;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,7 +19,7 @@ import java.util.stream.IntStream;
  * {@code 0 .. its highest valid slot} only. float64 caches (the exactness tests) keep float64 numbers; every other
  * type is held and computed in float32.
  */
-final class KeyValueSlots {
+public final class KeyValueSlots {
     /** Below this many multiply-adds per step the fork/join hand-off costs more than a second core gains. */
     static final long PARALLEL_WORK = 1L << 16;
     /**
@@ -37,7 +37,7 @@ final class KeyValueSlots {
     private final int[] used;             // per sequence: 1 + highest slot written
     private final Store store;
 
-    KeyValueSlots(int batch, int heads, int slots, int headDim, DataType type) {
+    public KeyValueSlots(int batch, int heads, int slots, int headDim, DataType type) {
         this.heads = heads;
         this.slots = slots;
         this.headDim = headDim;
@@ -47,40 +47,40 @@ final class KeyValueSlots {
         this.store = type == DataType.DOUBLE ? new DoubleStore(rows, slots, headDim) : new FloatStore(rows, slots, headDim);
     }
 
-    int slots() {
+    public int slots() {
         return slots;
     }
 
     /** Writes one slot of sequence b: {@code k, v: [H, d]}. */
-    void write(int b, int slot, INDArray k, INDArray v) {
-        write(b, slot, StepMath.numbers(k), StepMath.numbers(v), 0);
+    public void write(int b, int slot, INDArray k, INDArray v) {
+        write(b, slot, NdBuffers.numbers(k), NdBuffers.numbers(v), 0);
     }
 
     /** Writes one slot of sequence b from row-major {@code [H, d]} numbers starting at element {@code at}. */
-    void write(int b, int slot, double[] k, double[] v, int at) {
+    public void write(int b, int slot, double[] k, double[] v, int at) {
         store.put(b * heads, slot, k, v, at, heads);
         validate(b, slot, slot + 1);
     }
 
     /** Writes slot {@code slot[b]} of every sequence b from row-major {@code k, v: [B, H, d]}. */
-    void writeEach(int[] slot, double[] k, double[] v) {
+    public void writeEach(int[] slot, double[] k, double[] v) {
         for (int b = 0; b < slot.length; b++) write(b, slot[b], k, v, b * heads * headDim);
     }
 
     /** Writes slots {@code start .. start+n-1} of sequence b: {@code k, v: [n, H, d]}. */
-    void writeRange(int b, int start, INDArray k, INDArray v) {
-        writeRange(b, start, StepMath.numbers(k), StepMath.numbers(v), (int) k.size(0));
+    public void writeRange(int b, int start, INDArray k, INDArray v) {
+        writeRange(b, start, NdBuffers.numbers(k), NdBuffers.numbers(v), (int) k.size(0));
     }
 
     /** Writes slots {@code start .. start+n-1} of sequence b from row-major {@code k, v: [n, H, d]} numbers. */
-    void writeRange(int b, int start, double[] k, double[] v, int n) {
+    public void writeRange(int b, int start, double[] k, double[] v, int n) {
         if (n == 0) return;
         for (int t = 0; t < n; t++) store.put(b * heads, start + t, k, v, t * heads * headDim, heads);
         validate(b, start, start + n);
     }
 
     /** Copies slot {@code from} to slot {@code to} within sequence b. */
-    void copy(int b, int from, int to) {
+    public void copy(int b, int from, int to) {
         for (int h = 0; h < heads; h++) store.copy(b * heads + h, from, to);
         validate(b, to, to + 1);
     }
@@ -99,7 +99,7 @@ final class KeyValueSlots {
      * @param q row-major {@code [B, H, d]}, already rotated as the keys were
      * @return row-major {@code [B, H, d]}
      */
-    double[] attend(double[] q) {
+    public double[] attend(double[] q) {
         int batch = q.length / (heads * headDim);
         long work = 0;
         for (int b = 0; b < batch; b++) work += (long) used[b] * heads * headDim;
@@ -110,7 +110,7 @@ final class KeyValueSlots {
         return out;
     }
 
-    long elementsPerSequence() {
+    public long elementsPerSequence() {
         return 2L * heads * slots * headDim;
     }
 

@@ -1,11 +1,11 @@
-package org.rat4j.decode;
+package org.rat4j.kernels;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * {@code x·Wᵀ} of one weight ({@code [out, in]}, PyTorch layout) for the fixed batch of a decode cache: the GEMM of
- * a decode step, between the step's float64 rows and ND4J.
+ * The GEMM of a decode step: {@code x·Wᵀ} of one weight ({@code [out, in]}, PyTorch layout) for the fixed batch of a
+ * decode cache, between the step's float64 rows and ND4J.
  *
  * <p>Its ND4J input and output arrays are allocated once and reused: allocating an ND4J array cost ~0.5 ms on these
  * machines whatever its size (JavaCPP's bookkeeping), more than the GEMM itself at small batches. From
@@ -13,8 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * ND4J a copy: D=1024 → 3584 at 64 rows took 3.2–3.4 ms ('f' in and out) against 6.5–8.6 ms (row-major), at 16
  * rows 1.6 against 6.4 ms; at 1 row row-major was faster (0.4 against 0.9 ms). See docs/performance.md.
  */
-final class Projection {
-    static final int COLUMN_MAJOR_BATCH = 8;
+public final class StepGemm {
+    public static final int COLUMN_MAJOR_BATCH = 8;
 
     private final INDArray weight;
     private final int batch;
@@ -25,7 +25,7 @@ final class Projection {
     private final INDArray output;                                                      // [B, out]
     private final double[] result;                                                      // [B, out] row-major
 
-    Projection(INDArray weight, int batch) {
+    public StepGemm(INDArray weight, int batch) {
         this.weight = weight;
         this.batch = batch;
         this.in = (int) weight.size(1);
@@ -41,16 +41,16 @@ final class Projection {
      * @param x row-major {@code [B, in]}
      * @return row-major {@code [B, out]}; the same array on every call, overwritten by the next
      */
-    double[] apply(double[] x) {
+    public double[] apply(double[] x) {
         if (!columnMajor) {
-            StepMath.writeStorage(x, input);
+            NdBuffers.writeStorage(x, input);
             Nd4j.gemm(input, weight, output, false, true, 1.0, 0.0);
-            StepMath.readStorage(output, result);
+            NdBuffers.readStorage(output, result);
             return result;
         }
-        StepMath.writeStorageTransposed(x, batch, in, input);                           // 'f' [B, in]
+        NdBuffers.writeStorageTransposed(x, batch, in, input);                           // 'f' [B, in]
         Nd4j.gemm(input, weight, output, false, true, 1.0, 0.0);
-        StepMath.readStorageTransposed(output, batch, out, result);                     // 'f' [B, out]
+        NdBuffers.readStorageTransposed(output, batch, out, result);                     // 'f' [B, out]
         return result;
     }
 }

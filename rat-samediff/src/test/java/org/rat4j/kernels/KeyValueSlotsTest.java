@@ -1,4 +1,4 @@
-package org.rat4j.decode;
+package org.rat4j.kernels;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

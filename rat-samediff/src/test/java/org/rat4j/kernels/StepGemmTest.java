@@ -1,4 +1,4 @@
-package org.rat4j.decode;
+package org.rat4j.kernels;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -10,7 +10,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-class ProjectionTest {
+class StepGemmTest {
     /**
      * x·Wᵀ equals a float64 triple loop in both layouts (row-major below COLUMN_MAJOR_BATCH, column-major from it),
      * with the transposing copies serial and, at 64 × 1100 numbers, split over threads.
@@ -21,8 +21,8 @@ class ProjectionTest {
     void equalsTheDefinitionAndForgetsThePreviousCall(int batch, DataType type, int in, int out) {
         Nd4j.getRandom().setSeed(3);
         INDArray weight = Nd4j.randn(type, out, in);
-        double[] w = StepMath.numbers(weight);                                          // [out, in]
-        Projection p = new Projection(weight, batch);
+        double[] w = NdBuffers.numbers(weight);                                          // [out, in]
+        StepGemm p = new StepGemm(weight, batch);
         Random random = new Random(batch);
         double tolerance = type == DataType.DOUBLE ? 1e-12 : 1e-5 * Math.sqrt(in);
         for (int call = 0; call < 3; call++) {                                          // reused buffers: each call fresh
