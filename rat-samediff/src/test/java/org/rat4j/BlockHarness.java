@@ -5,8 +5,8 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.rat4j.layers.Initializer;
-import org.rat4j.layers.SequenceBlock;
+import org.rat4j.block.Initializer;
+import org.rat4j.block.SequenceBlock;
 import org.rat4j.ops.GraphContext;
 
 import java.util.LinkedHashMap;

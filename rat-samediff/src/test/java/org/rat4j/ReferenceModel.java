@@ -2,9 +2,13 @@ package org.rat4j;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.rat4j.config.MixerConfig;
-import org.rat4j.config.ModelConfig;
-import org.rat4j.config.RatPlusPattern;
+import org.rat4j.attention.AttentionConfig;
+import org.rat4j.block.MixerConfig;
+import org.rat4j.model.ModelConfig;
+import org.rat4j.rat.RatConfig;
+import org.rat4j.ratplus.RatPlusConfig;
+import org.rat4j.ratplus.RatPlusPattern;
+import org.rat4j.rnn.RnnConfig;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -37,13 +41,17 @@ public final class ReferenceModel {
         for (int l = 0; l < c.nLayers(); l++) {
             String p = "backbone.layers." + l + ".seq_layer.";
             MixerConfig cell = c.mixerFor(l);
-            x = switch (cell.type()) {
-                case RAT -> rat(x, p, cell);
-                case ATTENTION -> attention(x, p, cell, Integer.MAX_VALUE);
-                case SWA -> attention(x, p, cell, cell.windowSize());
-                case RNN -> rnn(x, p);
-                case RATPLUS -> ratPlus(x, p, cell, cell.patternFor(c.indexWithinCell(l)));
-            };
+            if (cell instanceof RatConfig r) {
+                x = rat(x, p, r);
+            } else if (cell instanceof AttentionConfig a) {
+                x = attention(x, p, a, a.isSliding() ? a.window() : Integer.MAX_VALUE);
+            } else if (cell instanceof RnnConfig) {
+                x = rnn(x, p);
+            } else if (cell instanceof RatPlusConfig rp) {
+                x = ratPlus(x, p, rp, rp.patternFor(c.indexWithinCell(l)));
+            } else {
+                throw new IllegalArgumentException("no reference for " + cell);
+            }
             x = ffn(x, "backbone.layers." + l + ".hidden_layer.");
         }
         double[][] head = c.tieEmbedding() ? wte : mats.get("head.lm_head.weight");
@@ -64,7 +72,7 @@ public final class ReferenceModel {
         return out;
     }
 
-    double[][] rat(double[][] x, String p, MixerConfig cell) {
+    double[][] rat(double[][] x, String p, RatConfig cell) {
         int d = c.dModel(), hd = c.headDim(), heads = c.numHeads(), gw = cell.ngroups() * hd, len = cell.chunkSize();
         int n = x.length;
         double[][] z = new double[n][], q = new double[n][d], kt = new double[n][], vt = new double[n][];
@@ -125,7 +133,7 @@ public final class ReferenceModel {
         return out;
     }
 
-    double[][] attention(double[][] x, String p, MixerConfig cell, int window) {
+    double[][] attention(double[][] x, String p, AttentionConfig cell, int window) {
         int d = c.dModel();
         int n = x.length;
         double[][] v = new double[n][], q = new double[n][], k = new double[n][];
@@ -159,7 +167,7 @@ public final class ReferenceModel {
         return out;
     }
 
-    double[][] ratPlus(double[][] x, String p, MixerConfig cell, RatPlusPattern pattern) {
+    double[][] ratPlus(double[][] x, String p, RatPlusConfig cell, RatPlusPattern pattern) {
         int d = c.dModel();
         int n = x.length;
         double[][] o = new double[n][], q = new double[n][], k = new double[n][], v = new double[n][];

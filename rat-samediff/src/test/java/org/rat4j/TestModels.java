@@ -1,9 +1,13 @@
 package org.rat4j;
 
 import org.nd4j.linalg.api.buffer.DataType;
-import org.rat4j.config.MixerConfig;
-import org.rat4j.config.ModelConfig;
+import org.rat4j.attention.AttentionConfig;
+import org.rat4j.block.MixerConfig;
+import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
+import org.rat4j.rat.RatConfig;
+import org.rat4j.ratplus.RatPlusConfig;
+import org.rat4j.rnn.RnnConfig;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,18 +30,18 @@ public final class TestModels {
     /** One config per layer type and a few RAT+ patterns. */
     public static Map<String, ModelConfig> all() {
         Map<String, ModelConfig> m = new LinkedHashMap<>();
-        m.put("rat-L4", of(MixerConfig.rat(4, 2)));
-        m.put("rat-L1", of(MixerConfig.rat(1, 2)));
-        m.put("rat-L16", of(MixerConfig.rat(16, 4)));
-        m.put("attention", of(MixerConfig.attention()));
-        m.put("swa-W3", of(MixerConfig.swa(3)));
-        m.put("rnn", of(MixerConfig.rnn()));
-        m.put("hybrid-rat-swa", ModelConfig.interleaved(VOCAB, D, 2, HEADS, SEQ, MixerConfig.rat(4, 2), MixerConfig.swa(3)));
-        m.put("ratplus-D4-W2-P1", of(MixerConfig.ratPlus(4, 2, 1)));
-        m.put("ratplus-D4-W0-P0", of(MixerConfig.ratPlus(4, 0, 0)));
-        m.put("ratplus-Dm1-W3-P2", of(MixerConfig.ratPlus(-1, 3, 2)));
-        m.put("ratplus-D1", of(MixerConfig.ratPlus(1, 0, 4)));
-        m.put("gated-attention", of(MixerConfig.gatedAttention()));
+        m.put("rat-L4", of(RatConfig.of(4, 2)));
+        m.put("rat-L1", of(RatConfig.of(1, 2)));
+        m.put("rat-L16", of(RatConfig.of(16, 4)));
+        m.put("attention", of(AttentionConfig.full()));
+        m.put("swa-W3", of(AttentionConfig.sliding(3)));
+        m.put("rnn", of(new RnnConfig()));
+        m.put("hybrid-rat-swa", ModelConfig.interleaved(VOCAB, D, 2, HEADS, SEQ, RatConfig.of(4, 2), AttentionConfig.sliding(3)));
+        m.put("ratplus-D4-W2-P1", of(RatPlusConfig.of(4, 2, 1)));
+        m.put("ratplus-D4-W0-P0", of(RatPlusConfig.of(4, 0, 0)));
+        m.put("ratplus-Dm1-W3-P2", of(RatPlusConfig.of(-1, 3, 2)));
+        m.put("ratplus-D1", of(RatPlusConfig.of(1, 0, 4)));
+        m.put("gated-attention", of(RatPlusConfig.gatedAttention()));
         return m;
     }
 

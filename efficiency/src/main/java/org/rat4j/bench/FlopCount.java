@@ -1,6 +1,11 @@
 package org.rat4j.bench;
 
-import org.rat4j.config.RatPlusPattern;
+import org.rat4j.block.MixerBlock;
+
+import java.util.Map;
+
+import static org.rat4j.block.MixerParams.IN_PROJ;
+import static org.rat4j.block.MixerParams.OUT_PROJ;
 
 /**
  * Matrix-multiply FLOPs of one layer (norm, projections, mixing, residual), counted as 2 per multiply-add.
@@ -23,97 +28,60 @@ import org.rat4j.config.RatPlusPattern;
  * Spec §4.1 writes RAT's projection FLOPs as 8D² + 8·G·d·D; its in_proj has 2·G·d extra rows, which is
  * 4·G·d·D extra FLOPs (2 per multiply-add), so this class uses 4·G·d·D.
  *
+ * <p>Every per-mixer fact is the mixer's own answer: the weight shapes of its block, and the keys per query its
+ * {@link MixerBlock} attends ({@code keysAttended}) and its graph computes ({@code keysComputed}); the table above
+ * says what they are for the built-in mixers.
+ *
  * <p>"Executed" FLOPs are what rat4j's parallel graphs actually multiply: a dense {@code [T, T]} score matrix for
  * attention, {@code [T, C+1]} for RAT, a {@code 2S}-key band per block for SWA ({@code BandedAttention}), and
  * band + sinks + every Dl-th key for RAT+ ({@code DilatedAttention}); SWA and RAT+ fall back to the dense matrix where
  * the band would not be narrower than T.
  */
 public final class FlopCount {
+    /** Width and heads of the block that answers the questions that do not depend on them (keys per query). */
+    private static final int NOMINAL_D = 512;
+    private static final int NOMINAL_HEADS = 8;
+
     private FlopCount() {
     }
 
-    /** Projection FLOPs per token. */
+    /** Projection FLOPs per token: 2 per multiply-add over the rows of {@code in_proj} and {@code out_proj}. */
     public static double projectionPerToken(MixerSpec m, int d, int heads) {
-        double dd = (double) d * d;
-        int headDim = d / heads;
-        return switch (m.type()) {
-            case ATTENTION, SWA, RNN -> 8 * dd;
-            case RAT -> 8 * dd + 4.0 * m.cell().ngroups() * headDim * d;
-            case RATPLUS -> (m.cell().applyRe() ? 12 : 10) * dd;
-        };
+        Map<String, long[]> shapes = m.block(d, heads).parameterShapes();
+        return 2.0 * d * (shapes.get(IN_PROJ)[0] + shapes.get(OUT_PROJ)[0]);
     }
 
     /** Weights of the layer (norm, in_proj, gate bias, out_proj), in elements. */
     public static double weightElements(MixerSpec m, int d, int heads) {
-        return projectionPerToken(m, d, heads) / 2 + d + (m.family().equals("rat") || m.family().equals("rnn") ? d : 0);
+        double n = 0;
+        for (long[] shape : m.block(d, heads).parameterShapes().values()) {
+            double size = 1;
+            for (long dim : shape) size *= dim;
+            n += size;
+        }
+        return n;
     }
 
     /** Keys attended by the query at position t (0-based). */
     public static long keys(MixerSpec m, long t) {
-        return switch (m.type()) {
-            case ATTENTION -> t + 1;
-            case SWA -> Math.min(t, m.cell().windowSize()) + 1;
-            case RNN -> 0;
-            case RAT -> t / m.cell().chunkSize() + 1;
-            case RATPLUS -> ratPlusKeys(m.pattern(), t);
-        };
-    }
-
-    static long ratPlusKeys(RatPlusPattern p, long t) {
-        long w = p.local();
-        long local = Math.min(t, w) + 1;                               // t−W .. t
-        long beforeWindow = t - w;                                     // keys k < t−W lie outside the window
-        if (beforeWindow <= 0) return local;
-        long sinks = Math.min(p.initial(), beforeWindow);
-        long dilated = 0;
-        if (p.dilation() != -1 && beforeWindow > p.initial()) {
-            // k in [P, t−W−1] with (k+1) mod Dl == 0, i.e. multiples of Dl in [P+1, t−W]
-            dilated = beforeWindow / p.dilation() - (long) p.initial() / p.dilation();
-        }
-        return local + sinks + dilated;
+        return counting(m).keysAttended(t);
     }
 
     /** Σ_{t<T} keys(t). */
     public static double keySum(MixerSpec m, int seqLen) {
-        switch (m.type()) {
-            case ATTENTION:
-                return (double) seqLen * (seqLen + 1) / 2;
-            case RNN:
-                return 0;
-            case RAT: {
-                long l = m.cell().chunkSize();
-                long c = seqLen / l;
-                double full = (double) l * c * (c + 1) / 2;
-                long rest = seqLen - c * l;                             // a partial last chunk (T not a multiple of L)
-                return full + (double) rest * (c + 1);
-            }
-            default: {
-                double s = 0;
-                for (long t = 0; t < seqLen; t++) s += keys(m, t);
-                return s;
-            }
-        }
+        MixerBlock block = counting(m);
+        double s = 0;
+        for (long t = 0; t < seqLen; t++) s += block.keysAttended(t);
+        return s;
     }
 
-    /** Keys per query in rat4j's dense parallel graph (the width of its score matrix). */
+    /** Keys per query in rat4j's parallel graph (the width of its score matrix). */
     public static double executedKeysPerQuery(MixerSpec m, int seqLen) {
-        return switch (m.type()) {
-            case ATTENTION -> seqLen;
-            case SWA -> {
-                int block = org.rat4j.ops.BandedAttention.blockSize(seqLen, m.cell().windowSize());
-                yield block > 0 ? 2 * block : seqLen;                        // a 2S-key band per block, else dense
-            }
-            case RATPLUS -> {
-                RatPlusPattern p = m.pattern();
-                int block = org.rat4j.ops.DilatedAttention.blockSize(seqLen, p);
-                if (block <= 0) yield seqLen;
-                int first = p.dilation() == -1 ? seqLen : org.rat4j.ops.DilatedAttention.firstDilatedKey(p);
-                int dilated = first < seqLen ? (seqLen - 1 - first) / p.dilation() + 1 : 0;
-                yield 2 * block + Math.min(p.initial(), seqLen) + dilated;   // band + sinks + strided keys, all queries
-            }
-            case RNN -> 0;
-            case RAT -> seqLen / m.cell().chunkSize() + 1;
-        };
+        return counting(m).keysComputed(seqLen);
+    }
+
+    private static MixerBlock counting(MixerSpec m) {
+        return m.block(NOMINAL_D, NOMINAL_HEADS);
     }
 
     public static double forward(MixerSpec m, int d, int heads, int batch, int seqLen) {
@@ -157,7 +125,8 @@ public final class FlopCount {
      * of every sequence ({@code 2·D} numbers per attended key; the RNN reads its D-wide state).
      */
     public static double genBytes(MixerSpec m, int d, int heads, int batch, int seqLen) {
-        double cache = m.type() == org.rat4j.config.MixerType.RNN ? d : 2.0 * d * keys(m, seqLen - 1L);
+        long keys = keys(m, seqLen - 1L);
+        double cache = keys == 0 ? d : 2.0 * d * keys;                    // a pure recurrence reads its state
         return 4.0 * (weightElements(m, d, heads) + (double) batch * cache);
     }
 }

@@ -5,11 +5,12 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.rat4j.decode.DecodeCache;
-import org.rat4j.layers.BlockDims;
-import org.rat4j.layers.Initializer;
-import org.rat4j.layers.SequenceBlock;
+import org.rat4j.block.BlockDims;
+import org.rat4j.block.DecodeCache;
+import org.rat4j.block.Initializer;
+import org.rat4j.block.SequenceBlock;
 import org.rat4j.ops.GraphContext;
+import org.rat4j.ratplus.RatPlusConfig;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -198,8 +199,8 @@ public final class LayerBenchmark {
     /** Extra slots so that repeated steps at T−1 never overflow a cache that appends (RAT+ dilated keys). */
     int genCapacity(Protocol p) {
         int steps = Math.max(p.genWarmup(), GEN_WARMUP_MAX_STEPS) + p.genRepeats() + 1;
-        if (mixer.type() == org.rat4j.config.MixerType.RATPLUS && mixer.pattern().dilation() > 0) {
-            return seqLen + steps * mixer.pattern().dilation();
+        if (mixer.cell() instanceof RatPlusConfig rp && rp.patternFor(0).dilation() > 0) {
+            return seqLen + steps * rp.patternFor(0).dilation();
         }
         return seqLen;
     }

@@ -1,13 +1,13 @@
 package org.rat4j.bench;
 
-import org.rat4j.platform.Nd4jBackends;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.rat4j.config.ModelConfig;
-import org.rat4j.decode.DecodeCache;
+import org.rat4j.block.DecodeCache;
+import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
+import org.rat4j.platform.Nd4jBackends;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -52,7 +52,7 @@ public final class ModelBenchmark {
         INDArray tap = Nd4j.randn(DataType.FLOAT, batch, length, config.dModel()).muli(0.5);
         int[] lengths = new int[batch];
         Arrays.fill(lengths, length);
-        for (RatLanguageModel.Layer l : model.layers()) {
+        for (RatLanguageModel.DecoderLayer l : model.layers()) {
             DecodeCache mixer = l.mixer().newCache(model.blockParams(l.mixerPrefix(), l.mixer()), batch, capacity);
             Map<String, INDArray> taps = new HashMap<>();
             for (String t : l.mixer().tapNames()) taps.put(t, tap);
@@ -196,8 +196,8 @@ public final class ModelBenchmark {
     }
 
     static String describe(ModelConfig c) {
-        String mix = c.seqCell1() == null ? c.seqCell().toMap().toString()
-                : "even " + c.seqCell1().toMap() + ", odd " + c.seqCell().toMap();
+        String mix = c.interleaved() == null ? c.mixer().toMap().toString()
+                : "even " + c.interleaved().toMap() + ", odd " + c.mixer().toMap();
         return "D=" + c.dModel() + ", " + c.nLayers() + " layers, " + c.numHeads() + " heads, V=" + c.vocabSize() + ", " + mix;
     }
 

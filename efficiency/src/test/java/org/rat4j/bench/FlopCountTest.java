@@ -1,8 +1,8 @@
 package org.rat4j.bench;
 
 import org.junit.jupiter.api.Test;
-import org.rat4j.config.RatPlusPattern;
-import org.rat4j.layers.RatPlusMask;
+import org.rat4j.ratplus.RatPlusMask;
+import org.rat4j.ratplus.RatPlusPattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,6 +1,7 @@
 package org.rat4j.bench;
 
 import org.junit.jupiter.api.Test;
+import org.rat4j.ratplus.RatPlusConfig;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -47,7 +48,7 @@ class MemoryTest {
     void mixerLabels() {
         assertEquals("swa1024", MixerSpec.parse("swa").label());
         assertEquals("rat16", MixerSpec.parse("RAT").label());
-        assertEquals(-1, MixerSpec.parse("ratplusn-8-4").pattern().dilation());
+        assertEquals(-1, ((RatPlusConfig) MixerSpec.parse("ratplusn-8-4").cell()).patternFor(0).dilation());
         assertEquals(64, MixerSpec.parse("rat64").sequenceMultiple());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MixerSpec.parse("mamba"));
         assertTrue(e.getMessage().contains("unknown mixer 'mamba'"));

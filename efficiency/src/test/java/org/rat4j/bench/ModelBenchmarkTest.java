@@ -1,15 +1,16 @@
 package org.rat4j.bench;
 
 import org.junit.jupiter.api.Test;
-import org.rat4j.config.MixerConfig;
-import org.rat4j.config.ModelConfig;
+import org.rat4j.attention.AttentionConfig;
+import org.rat4j.model.ModelConfig;
+import org.rat4j.rat.RatConfig;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 class ModelBenchmarkTest {
     @Test
     void searchReportsThroughputAndStops() {
-        ModelConfig c = ModelConfig.of(64, 32, 2, 2, 64, MixerConfig.rat(4, 2));
+        ModelConfig c = ModelConfig.of(64, 32, 2, 2, 64, RatConfig.of(4, 2));
         ModelBenchmark mb = new ModelBenchmark(c, 1, 32, 8);
         // RAT state per sequence: ⌈40/4⌉ chunk slots × 2·D + running 2·D, per layer (+64 slots of headroom)
         assertTrue(mb.stateElementsPerSequence() > 0);
@@ -25,7 +26,7 @@ class ModelBenchmarkTest {
 
     @Test
     void fullDecodeOfTheWindow() {
-        ModelConfig c = ModelConfig.of(64, 32, 1, 2, 64, MixerConfig.attention());
+        ModelConfig c = ModelConfig.of(64, 32, 1, 2, 64, AttentionConfig.full());
         ModelBenchmark mb = new ModelBenchmark(c, 1, 16, 8);
         double[] t = mb.throughput(2, 2, true);
         assertTrue(t[0] > 0 && t[1] > 0 && t[2] > 0);

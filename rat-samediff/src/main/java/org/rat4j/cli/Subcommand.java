@@ -1,7 +1,7 @@
 package org.rat4j.cli;
 
 /**
- * One {@code rat4j <name>} command. The dispatcher ({@code org.rat4j.launcher.Rat4j} in the training module) finds
+ * One {@code rat4j <name>} command. The dispatcher (launcher in the training module) finds
  * commands by name, prints {@link #summary()} in its help, and turns a {@link org.rat4j.config.ConfigException}
  * into a one-line error with exit code 2.
  */

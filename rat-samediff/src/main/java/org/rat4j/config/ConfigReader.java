@@ -60,6 +60,17 @@ public final class ConfigReader {
         throw new ConfigException("'" + where(key) + "' must be an integer, got '" + v + "'");
     }
 
+    /** An integer of at least {@code min}: {@code 'path.key' must be >= min, got v} otherwise. */
+    public int getInt(String key, int def, int min) {
+        return requireAtLeast(getInt(key, def), min, path.isEmpty() ? key : path + "." + key);
+    }
+
+    /** {@code value} if it is at least {@code min}, else a {@link ConfigException} naming {@code key}. */
+    public static int requireAtLeast(int value, int min, String key) {
+        if (value < min) throw new ConfigException("'" + key + "' must be >= " + min + ", got " + value);
+        return value;
+    }
+
     public double getDouble(String key, double def) {
         Object v = raw(key);
         if (v == null) return def;

@@ -1,13 +1,12 @@
 package org.rat4j.decode;
 
-import org.rat4j.kernels.Eager;
-import org.rat4j.kernels.KeyValueSlots;
-import org.rat4j.kernels.StepGemm;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.rat4j.block.DecodeCache;
+import org.rat4j.compat.NativeMemory;
 import org.rat4j.config.ConfigException;
+import org.rat4j.kernels.Eager;
 import org.rat4j.model.LanguageModelGraph;
-import org.rat4j.model.NativeMemory;
 import org.rat4j.model.RatLanguageModel;
 import org.rat4j.model.TokenBatch;
 
@@ -32,7 +31,7 @@ public final class Decoder {
         this.model = model;
         this.capacity = capacity;
         this.positions = new int[batch];
-        for (RatLanguageModel.Layer l : model.layers()) {
+        for (RatLanguageModel.DecoderLayer l : model.layers()) {
             caches.add(l.mixer().newCache(model.blockParams(l.mixerPrefix(), l.mixer()), batch, capacity));
             caches.add(l.ffn().newCache(model.blockParams(l.ffnPrefix(), l.ffn()), batch, capacity));
         }
@@ -80,7 +79,7 @@ public final class Decoder {
 
         List<String> tapNames = new ArrayList<>();
         List<List<String>> perCache = new ArrayList<>();
-        for (RatLanguageModel.Layer l : model.layers()) {
+        for (RatLanguageModel.DecoderLayer l : model.layers()) {
             List<String> m = new ArrayList<>();
             for (String t : l.mixer().tapNames()) m.add(l.mixerPrefix() + t);
             perCache.add(m);

@@ -1,6 +1,5 @@
 package org.rat4j.dl4j;
 
-import org.rat4j.compat.Dl4jM21;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffOutputLayer;
@@ -9,9 +8,10 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.rat4j.compat.Dl4jM21;
 import org.rat4j.config.ConfigException;
 import org.rat4j.config.ConfigReader;
-import org.rat4j.config.ModelConfig;
+import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
 import org.rat4j.model.TokenBatch;
 import org.rat4j.ops.GraphContext;
@@ -34,7 +34,7 @@ import java.util.Map;
  *
  * The embedding is a one-hot product {@code onehot(ids)·E}, the only SameDiff lookup with a correct gradient in M2.1,
  * which keeps the head tied to the embedding exactly as in the reference. Parameters are the model's state-dict
- * tensors under {@link ParamNames#toDl4j} keys; {@link #copyFrom}/{@link #toModel} move weights between the two forms.
+ * tensors under {@link Dl4jM21#parameterKey} keys; {@link #copyFrom}/{@link #toModel} move weights between the two forms.
  */
 public class LanguageModelLayer extends SameDiffOutputLayer {
     static {
@@ -65,14 +65,14 @@ public class LanguageModelLayer extends SameDiffOutputLayer {
 
     @Override
     public void defineParameters(SDLayerParams params) {
-        RatLanguageModel.parameterShapes(modelConfig()).forEach((n, s) -> params.addWeightParam(ParamNames.toDl4j(n), s));
+        RatLanguageModel.parameterShapes(modelConfig()).forEach((n, s) -> params.addWeightParam(Dl4jM21.parameterKey(n), s));
     }
 
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
         DataType type = params.values().iterator().next().dataType();
         RatLanguageModel fresh = RatLanguageModel.initialize(modelConfig(), Nd4j.getRandom().nextLong(), type);
-        fresh.parameters().forEach((n, a) -> params.get(ParamNames.toDl4j(n)).assign(a));
+        fresh.parameters().forEach((n, a) -> params.get(Dl4jM21.parameterKey(n)).assign(a));
     }
 
     @Override
@@ -82,13 +82,13 @@ public class LanguageModelLayer extends SameDiffOutputLayer {
         int vocab = config.vocabSize();
         DataType type = input.dataType();
         Map<String, SDVariable> vars = new HashMap<>();
-        for (String name : RatLanguageModel.parameterShapes(config).keySet()) vars.put(name, params.get(ParamNames.toDl4j(name)));
+        for (String name : RatLanguageModel.parameterShapes(config).keySet()) vars.put(name, params.get(Dl4jM21.parameterKey(name)));
         // A shape-only model: its blocks emit the graph, reading the layer's own variables.
         RatLanguageModel shape = RatLanguageModel.shapeOnly(config, type);
 
         SDVariable ids = sd.castTo(sd.reshape(input, -1), DataType.INT);                               // [B·T]
         SDVariable x = sd.mmul(sd.oneHot(ids, vocab, -1, 1.0, 0.0, type), vars.get(RatLanguageModel.WTE)); // [B·T, D]
-        GraphContext ctx = new GraphContext(sd, seqLen, type, false);
+        GraphContext ctx = new GraphContext(sd, seqLen, type, Dl4jM21.TAPS_IN_DL4J_LAYERS);
         SDVariable logits = shape.defineLogits(ctx, sd.reshape(x, -1, seqLen, config.dModel()), vars, false, "tap.");
         sd.permute(LOGITS, sd.reshape(logits, -1, seqLen, vocab), 0, 2, 1);                           // [B, V, T]
 
@@ -126,14 +126,14 @@ public class LanguageModelLayer extends SameDiffOutputLayer {
 
     /** Copies a pure-SameDiff model's weights into this layer's parameters (same config). */
     public static void copyFrom(RatLanguageModel source, Map<String, INDArray> layerParams) {
-        source.parameters().forEach((n, a) -> layerParams.get(ParamNames.toDl4j(n)).assign(a));
+        source.parameters().forEach((n, a) -> layerParams.get(Dl4jM21.parameterKey(n)).assign(a));
     }
 
     /** A pure-SameDiff model holding a copy of this layer's parameters. */
     public RatLanguageModel toModel(Map<String, INDArray> layerParams, DataType type) {
         ModelConfig config = modelConfig();
         Map<String, INDArray> byName = new LinkedHashMap<>();
-        for (String n : RatLanguageModel.parameterShapes(config).keySet()) byName.put(n, layerParams.get(ParamNames.toDl4j(n)).dup());
+        for (String n : RatLanguageModel.parameterShapes(config).keySet()) byName.put(n, layerParams.get(Dl4jM21.parameterKey(n)).dup());
         return RatLanguageModel.fromParameters(config, byName, type);
     }
 

@@ -1,6 +1,5 @@
 package org.rat4j.dl4j;
 
-import org.rat4j.compat.Dl4jM21;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -12,10 +11,15 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.rat4j.block.BlockDims;
+import org.rat4j.block.Initializer;
+import org.rat4j.block.MixerConfig;
+import org.rat4j.block.SequenceBlock;
+import org.rat4j.compat.Dl4jM21;
 import org.rat4j.config.ConfigException;
 import org.rat4j.config.ConfigReader;
-import org.rat4j.config.MixerConfig;
-import org.rat4j.layers.*;
+import org.rat4j.ffn.FeedForwardBlock;
+import org.rat4j.model.Mixers;
 import org.rat4j.ops.GraphContext;
 
 import java.util.*;
@@ -26,7 +30,7 @@ import java.util.*;
  * {@code [B, D, T]} (NCW); the block includes its RMSNorm and residual, so output = input + block(input).
  *
  * <pre>{@code
- * .addLayer("rat", MixerLayer.builder(MixerConfig.rat(16, 2), 256, 4).build(), "lstm")
+ * .addLayer("rat", MixerLayer.builder(RatConfig.of(16, 2), 256, 4).build(), "lstm")
  * .addLayer("ffn", MixerLayer.feedForward(256, 4, 4).build(), "rat")
  * }</pre>
  *
@@ -82,25 +86,25 @@ public class MixerLayer extends SameDiffLayer {
     /** The rat4j block this layer runs. */
     public SequenceBlock block() {
         if (FFN.equals(cell.get("type"))) {
-            return new FeedForwardLayer(dims(), ((Number) cell.get("ffn_mult")).intValue() * dModel);
+            return new FeedForwardBlock(dims(), ((Number) cell.get("ffn_mult")).intValue() * dModel);
         }
         ConfigReader r = new ConfigReader("layer", cell);
-        MixerConfig m = MixerConfig.read(r);
+        MixerConfig m = Mixers.read(r);
         r.finish();
-        return SequenceBlocks.mixer(m, dims(), chronoHorizon, 0);
+        return m.block(dims(), chronoHorizon, 0);
     }
 
     @Override
     public void defineParameters(SDLayerParams params) {
         // Every tensor is a "weight" so that DL4J's weight decay covers norms and gate biases too, as the reference does.
-        block().parameterShapes().forEach((name, shape) -> params.addWeightParam(ParamNames.toDl4j(name), shape));
+        block().parameterShapes().forEach((name, shape) -> params.addWeightParam(Dl4jM21.parameterKey(name), shape));
     }
 
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
         SequenceBlock block = block();
         Map<String, INDArray> byName = new HashMap<>();
-        for (String name : block.parameterShapes().keySet()) byName.put(name, params.get(ParamNames.toDl4j(name)));
+        for (String name : block.parameterShapes().keySet()) byName.put(name, params.get(Dl4jM21.parameterKey(name)));
         // Seeded from ND4J's generator, which DL4J seeds from the network configuration's seed.
         block.initialize(byName, new Initializer(Nd4j.getRandom().nextLong()));
     }
@@ -110,11 +114,11 @@ public class MixerLayer extends SameDiffLayer {
         int seqLen = (int) input.getShape()[2];
         SequenceBlock block = block();
         Map<String, SDVariable> byName = new HashMap<>();
-        for (String name : block.parameterShapes().keySet()) byName.put(name, params.get(ParamNames.toDl4j(name)));
-        GraphContext ctx = new GraphContext(sd, seqLen, input.dataType(), false);
+        for (String name : block.parameterShapes().keySet()) byName.put(name, params.get(Dl4jM21.parameterKey(name)));
+        GraphContext ctx = new GraphContext(sd, seqLen, input.dataType(), Dl4jM21.TAPS_IN_DL4J_LAYERS);
         SDVariable x = sd.permute(input, 0, 2, 1);                                   // [B, T, D]
         SDVariable y = block.define(ctx, x, byName, "tap.");                         // [B, T, D]
-        return GradientHalving.apply(sd, sd.permute(y, 0, 2, 1));                   // [B, D, T]
+        return Dl4jM21.halveLayerGradient(sd, sd.permute(y, 0, 2, 1));                   // [B, D, T]
     }
 
     @Override

@@ -3,7 +3,7 @@ package org.rat4j.io;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.config.ConfigException;
-import org.rat4j.config.ModelConfig;
+import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
 
 import java.io.IOException;

@@ -62,6 +62,14 @@ public final class NdBuffers {
         }
     }
 
+    /** Row {@code (b, t)} of a {@code [B, T, D]} array (a prefill's taps) into {@code dst[at .. at + D)}. */
+    public static void readRow(INDArray x, int b, int t, double[] dst, int at) {
+        int d = (int) x.size(2);
+        double[] row = new double[d];
+        readStorage(rowMajor(x), ((long) b * x.size(1) + t) * d, row);
+        System.arraycopy(row, 0, dst, at, d);
+    }
+
     /** x itself when it is row-major with a buffer of its own, else a row-major copy (for {@link #readStorage}). */
     public static INDArray rowMajor(INDArray x) {
         return x.ordering() == 'c' && ownsBuffer(x) ? x : x.dup('c');

@@ -3,8 +3,9 @@ package org.rat4j.model;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.rat4j.compat.Dl4jM21;
+import org.rat4j.compat.NativeMemory;
 import org.rat4j.ops.GraphContext;
 
 import java.util.*;
@@ -119,10 +120,7 @@ public final class LanguageModelGraph {
         INDArray rowsGrad = inputGrad.reshape('c', -1, model.config().dModel());                 // [B·T, D]
         int[] flat = new int[batch.batchSize() * batch.seqLen()];
         for (int b = 0; b < batch.batchSize(); b++) System.arraycopy(batch.inputs()[b], 0, flat, b * batch.seqLen(), batch.seqLen());
-        // The boolean argument is libnd4j's "lock": without it the rows are added by several threads at once and two
-        // positions holding the same token id race on one row of wteGrad (lost updates, a flaky gradient).
-        Nd4j.exec(DynamicCustomOp.builder("scatter_add")
-                .addInputs(wteGrad, Nd4j.createFromArray(flat), rowsGrad).addOutputs(wteGrad).addBooleanArguments(true).build());
+        Dl4jM21.scatterAdd(wteGrad, flat, rowsGrad);
         inputGrad.close();
         NativeMemory.checkpoint();
         return new Gradients(head.loss(), out);

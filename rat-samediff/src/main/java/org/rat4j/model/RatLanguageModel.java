@@ -1,16 +1,17 @@
 package org.rat4j.model;
 
-import org.rat4j.compat.Dl4jM21;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.rat4j.block.BlockDims;
+import org.rat4j.block.Initializer;
+import org.rat4j.block.MixerBlock;
+import org.rat4j.block.SequenceBlock;
+import org.rat4j.compat.Dl4jM21;
 import org.rat4j.config.ConfigException;
-import org.rat4j.config.MixerType;
-import org.rat4j.config.ModelConfig;
-import org.rat4j.config.RatPlusPattern;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.rat4j.layers.*;
+import org.rat4j.ffn.FeedForwardBlock;
 import org.rat4j.ops.GraphContext;
 import org.rat4j.ops.Linear;
 import org.rat4j.ops.RmsNorm;
@@ -41,8 +42,8 @@ public final class RatLanguageModel {
     public static final String FINAL_NORM = "backbone.ln.weight";
     public static final String LM_HEAD = "head.lm_head.weight";
 
-    /** One block of the backbone: its name prefixes and its two residual sub-blocks. */
-    public record Layer(int index, SequenceBlock mixer, SequenceBlock ffn) {
+    /** Layer i of the backbone: its two residual blocks, a sequence mixer then the FFN, and their name prefixes. */
+    public record DecoderLayer(int index, MixerBlock mixer, FeedForwardBlock ffn) {
         public String mixerPrefix() {
             return "backbone.layers." + index + ".seq_layer.";
         }
@@ -54,19 +55,30 @@ public final class RatLanguageModel {
 
     private final ModelConfig config;
     private final DataType dataType;
-    private final List<Layer> layers;
+    private final List<DecoderLayer> layers;
     private final LinkedHashMap<String, INDArray> params;
-    private final Map<String, LanguageModelGraph> graphs = new HashMap<>();
+    /**
+     * Graphs by sequence length (and dense flag), least recently used first. Each new prompt length builds a graph;
+     * without a bound a long generation or evaluation session would keep every one it ever built.
+     */
+    private final Map<String, LanguageModelGraph> graphs = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, LanguageModelGraph> eldest) {
+            return size() > MAX_GRAPHS;
+        }
+    };
+    /** Graphs kept at once: the training, validation and a few prefill lengths. */
+    static final int MAX_GRAPHS = 8;
 
     private RatLanguageModel(ModelConfig config, DataType dataType, LinkedHashMap<String, INDArray> params) {
         this.config = config;
         this.dataType = dataType;
         this.params = params;
         BlockDims dims = new BlockDims(config.dModel(), config.numHeads(), config.normEps(), config.initStd());
-        List<Layer> list = new ArrayList<>();
+        List<DecoderLayer> list = new ArrayList<>();
         for (int i = 0; i < config.nLayers(); i++) {
-            SequenceBlock mixer = SequenceBlocks.mixer(config.mixerFor(i), dims, config.seqLen(), config.indexWithinCell(i));
-            list.add(new Layer(i, mixer, new FeedForwardLayer(dims, config.ffnDim())));
+            MixerBlock mixer = config.mixerFor(i).block(dims, config.seqLen(), config.indexWithinCell(i));
+            list.add(new DecoderLayer(i, mixer, new FeedForwardBlock(dims, config.ffnDim())));
         }
         this.layers = List.copyOf(list);
     }
@@ -84,7 +96,7 @@ public final class RatLanguageModel {
     private LinkedHashMap<String, long[]> shapes() {
         LinkedHashMap<String, long[]> m = new LinkedHashMap<>();
         m.put(WTE, new long[]{config.vocabSize(), config.dModel()});
-        for (Layer l : layers) {
+        for (DecoderLayer l : layers) {
             l.mixer().parameterShapes().forEach((k, v) -> m.put(l.mixerPrefix() + k, v));
             l.ffn().parameterShapes().forEach((k, v) -> m.put(l.ffnPrefix() + k, v));
         }
@@ -100,7 +112,7 @@ public final class RatLanguageModel {
         RatLanguageModel model = new RatLanguageModel(config, dataType, p);
         Initializer init = new Initializer(seed);
         init.normal(WTE, p.get(WTE), config.initStd());
-        for (Layer l : model.layers) {
+        for (DecoderLayer l : model.layers) {
             l.mixer().initialize(model.blockParams(l.mixerPrefix(), l.mixer()), init.scoped(l.mixerPrefix()));
             l.ffn().initialize(model.blockParams(l.ffnPrefix(), l.ffn()), init.scoped(l.ffnPrefix()));
         }
@@ -143,7 +155,7 @@ public final class RatLanguageModel {
         return dataType;
     }
 
-    public List<Layer> layers() {
+    public List<DecoderLayer> layers() {
         return layers;
     }
 
@@ -183,14 +195,8 @@ public final class RatLanguageModel {
     }
 
     /** The graph for sequence length T; {@code dense} runs RAT+ layers with full causal attention (joint training). */
-    public LanguageModelGraph graph(int seqLen, boolean dense) {
-        String key = seqLen + (dense ? "/dense" : "");
-        LanguageModelGraph g = graphs.get(key);
-        if (g == null) {
-            g = new LanguageModelGraph(this, seqLen, dense);
-            graphs.put(key, g);
-        }
-        return g;
+    public synchronized LanguageModelGraph graph(int seqLen, boolean dense) {
+        return graphs.computeIfAbsent(seqLen + (dense ? "/dense" : ""), k -> new LanguageModelGraph(this, seqLen, dense));
     }
 
     /**
@@ -204,8 +210,8 @@ public final class RatLanguageModel {
     public SDVariable defineHidden(GraphContext ctx, SDVariable x, Map<String, SDVariable> vars, boolean dense,
                                    String tapPrefix) {
         SameDiff sd = ctx.sd();
-        for (Layer layer : layers) {
-            SequenceBlock mixer = mixerFor(layer, dense);
+        for (DecoderLayer layer : layers) {
+            MixerBlock mixer = dense ? layer.mixer().dense() : layer.mixer();
             mixer.checkSequenceLength(ctx.seqLen());
             x = mixer.define(ctx, x, relative(vars, layer.mixerPrefix(), mixer), tapPrefix + layer.mixerPrefix());
             x = layer.ffn().define(ctx, x, relative(vars, layer.ffnPrefix(), layer.ffn()), tapPrefix + layer.ffnPrefix());
@@ -224,12 +230,6 @@ public final class RatLanguageModel {
         Map<String, SDVariable> m = new HashMap<>();
         for (String name : block.parameterShapes().keySet()) m.put(name, vars.get(prefix + name));
         return m;
-    }
-
-    /** The mixer block to emit for a layer: RAT+ layers become dense when asked. */
-    SequenceBlock mixerFor(Layer layer, boolean dense) {
-        if (dense && layer.mixer() instanceof RatPlusLayer rp) return rp.withPattern(new RatPlusPattern(1, 0, 0));
-        return layer.mixer();
     }
 
     /** Logits {@code [B, T, V]} of a batch of equal-length sequences. */
@@ -272,28 +272,8 @@ public final class RatLanguageModel {
         }
     }
 
-    /** Releases the cached graphs (their workspaces and constants). */
-    public void clearGraphs() {
-        graphs.clear();
-    }
-
-    /** The chunk length every prefill must be padded to: the lcm of all RAT chunk sizes (1 without RAT layers). */
+    /** The length every input must be a multiple of: the lcm of all RAT chunk sizes (1 without RAT layers). */
     public int sequenceMultiple() {
-        int m = 1;
-        for (Layer l : layers) {
-            if (config.mixerFor(l.index()).type() == MixerType.RAT) m = lcm(m, config.mixerFor(l.index()).chunkSize());
-        }
-        return m;
-    }
-
-    private static int lcm(int a, int b) {
-        int x = a;
-        int y = b;
-        while (y != 0) {
-            int t = x % y;
-            x = y;
-            y = t;
-        }
-        return a / x * b;
+        return config.sequenceMultiple();
     }
 }

@@ -1,5 +1,6 @@
 package org.rat4j.ops;
 
+import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -29,6 +30,12 @@ public final class AttentionMask {
             }
         }
         return Nd4j.createFromArray(m);
+    }
+
+    /** The {@code [T, T]} causal mask of a graph, one constant shared by its layers. */
+    public static SDVariable causal(GraphContext ctx) {
+        int seqLen = ctx.seqLen();
+        return ctx.constant("mask.causal.T" + seqLen, () -> build(seqLen, seqLen, causal()));
     }
 
     /** {@code k <= q}. */

@@ -49,7 +49,7 @@ public final class BandedAttention {
      * The scaled, masked scores of each block against its band, {@code [B, H·n, S, 2S]}: query t sees keys
      * {@code max(firstKey, t−W) .. t}. {@link DilatedAttention} joins them with its other branches before the softmax.
      */
-    static SDVariable scores(GraphContext ctx, SDVariable q, SDVariable k, int heads, int headDim, int window, int block,
+    public static SDVariable scores(GraphContext ctx, SDVariable q, SDVariable k, int heads, int headDim, int window, int block,
                              int firstKey) {
         SameDiff sd = ctx.sd();
         int seqLen = ctx.seqLen();
@@ -66,7 +66,7 @@ public final class BandedAttention {
      * For each block, the previous block's rows followed by its own: {@code [B, H·n, 2S, d]}. Block 0 has no
      * predecessor; it gets a copy of itself, which the mask hides.
      */
-    static SDVariable band(SameDiff sd, SDVariable x, int heads, int blocks, int block, int headDim, int seqLen) {
+    public static SDVariable band(SameDiff sd, SDVariable x, int heads, int blocks, int block, int headDim, int seqLen) {
         SDVariable shifted = sd.concat(2,
                 x.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(0, block), SDIndex.all()),
                 x.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(0, seqLen - block), SDIndex.all()));   // [B, H, T, d]
@@ -79,7 +79,7 @@ public final class BandedAttention {
      * Additive mask {@code [H·n, S, 2S]}: row i of block j is token jS+i; column c is key (j−1)S+c, or jS+c−S. Keys
      * below {@code firstKey} are masked too (RAT+ attends its sinks in a separate branch).
      */
-    static INDArray mask(int heads, int blocks, int block, int window, int firstKey) {
+    public static INDArray mask(int heads, int blocks, int block, int window, int firstKey) {
         double[] one = new double[blocks * block * 2 * block];                                   // one head: [n, S, 2S]
         int at = 0;
         for (int j = 0; j < blocks; j++) {

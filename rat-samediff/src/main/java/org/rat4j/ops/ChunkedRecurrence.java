@@ -3,6 +3,7 @@ package org.rat4j.ops;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.rat4j.compat.Dl4jM21;
 
 /**
  * The gated linear recurrence {@code h_l = f_l ⊙ h_{l-1} + (1 - f_l) ⊙ u_l}, {@code h_{-1} = 0}, run independently
@@ -43,9 +44,7 @@ public final class ChunkedRecurrence {
         SDVariable[] gate = sd.unstack(f, 1, length);                                    // L × [N, F]
         SDVariable[] input = sd.unstack(f.rsub(1.0).mul(u), 1, length);
         SDVariable[] h = new SDVariable[length];
-        // h_0 = f_0·0 + b_0, written out: if an output of unstack is left unused, DL4J's SameDiffLayer backprop
-        // fails with "No variable/placeholder with name ...-grad exists" (pure SameDiff does not mind).
-        h[0] = gate[0].mul(0.0).add(input[0]);
+        h[0] = Dl4jM21.keepInUse(gate[0], input[0]);                                      // h_0 = b_0 (f_0 unused)
         for (int l = 1; l < length; l++) h[l] = gate[l].mul(h[l - 1]).add(input[l]);
         return sd.stack(1, h);                                                           // [N, L, F]
     }

@@ -45,9 +45,4 @@ public final class LanguageModelLoss {
     private static SDVariable stop(SameDiff sd, SDVariable x) {
         return new StopGradient(sd, x).outputVariable();
     }
-
-    /** The integer type the targets placeholder uses. */
-    public static DataType targetType() {
-        return DataType.INT;
-    }
 }

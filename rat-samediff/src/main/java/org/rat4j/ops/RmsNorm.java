@@ -2,6 +2,7 @@ package org.rat4j.ops;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.rat4j.compat.Dl4jM21;
 
 /**
  * {@code y = x / sqrt(mean(x²) + eps) ⊙ γ} over the feature axis, as torch {@code nn.RMSNorm} (spec notation).
@@ -20,6 +21,6 @@ public final class RmsNorm {
     public static SDVariable apply(SameDiff sd, SDVariable x, SDVariable gamma, double eps) {
         SDVariable meanSq = sd.math.square(x).mean(true, 2);         // [B, T, 1]
         SDVariable inv = sd.math.rsqrt(meanSq.add(eps));
-        return Broadcast.mul(sd, Broadcast.mul(sd, x, inv), gamma);   // broadcast products: see Broadcast
+        return Dl4jM21.broadcastMultiply(sd, Dl4jM21.broadcastMultiply(sd, x, inv), gamma);   // broadcast products: see Broadcast
     }
 }

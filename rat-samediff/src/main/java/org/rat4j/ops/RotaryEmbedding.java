@@ -6,6 +6,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.rat4j.compat.Dl4jM21;
 
 /**
  * Rotary position embedding, half-split convention (spec §1.4): {@code inv_freq_i = base^(-2i/d)}, angle
@@ -13,7 +14,19 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * two halves of the head vector. Attention and RAT+ use token positions; RAT's InterRoPE uses chunk indices.
  */
 public final class RotaryEmbedding {
+    /** The base of every RoPE in the reference models (spec §1.3, §2.2). */
+    public static final double DEFAULT_BASE = 10000.0;
+
     private RotaryEmbedding() {
+    }
+
+    /** Tables {@code {cos, sin}} at token positions 0..T-1 of a graph, shared by all its layers. */
+    public static SDVariable[] tokenTables(GraphContext ctx, int headDim, double base) {
+        int seqLen = ctx.seqLen();
+        String key = "rope.T" + seqLen + ".d" + headDim + ".base" + base;
+        return new SDVariable[]{
+                ctx.constant(key + ".cos", () -> tables(positions(seqLen, 1, 0), headDim, base)[0]),
+                ctx.constant(key + ".sin", () -> tables(positions(seqLen, 1, 0), headDim, base)[1])};
     }
 
     /**
@@ -49,7 +62,7 @@ public final class RotaryEmbedding {
      * @param headDim  d (SameDiff does not infer shapes while a graph is built)
      */
     public static SDVariable apply(SameDiff sd, SDVariable x, SDVariable cos, SDVariable sin, int headDim) {
-        return Broadcast.mul(sd, x, cos).add(Broadcast.mul(sd, rotateHalf(sd, x, headDim), sin));
+        return Dl4jM21.broadcastMultiply(sd, x, cos).add(Dl4jM21.broadcastMultiply(sd, rotateHalf(sd, x, headDim), sin));
     }
 
     private static SDVariable rotateHalf(SameDiff sd, SDVariable x, int headDim) {

@@ -6,8 +6,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.rat4j.TestModels;
-import org.rat4j.config.MixerConfig;
-import org.rat4j.config.ModelConfig;
+import org.rat4j.attention.AttentionConfig;
+import org.rat4j.kernels.StepGemm;
+import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
 
 import java.util.Arrays;
@@ -47,11 +48,11 @@ class DecodeMatchesForwardTest {
         }
     }
 
-    /** The same at a batch where the step's projections run column-major (org.rat4j.kernels.StepGemm.COLUMN_MAJOR_BATCH). */
+    /** The same at a batch where the step's projections run column-major (StepGemm.COLUMN_MAJOR_BATCH). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("configs")
     void largeBatchDecodeEqualsParallelForward(String name, ModelConfig config) {
-        int batch = org.rat4j.kernels.StepGemm.COLUMN_MAJOR_BATCH + 1;
+        int batch = StepGemm.COLUMN_MAJOR_BATCH + 1;
         RatLanguageModel model = TestModels.model(config, 7);
         int[][] ids = TestModels.tokens(batch, TestModels.SEQ, 13);
         INDArray full = model.logits(ids);                                          // [B, T, V]
@@ -94,8 +95,8 @@ class DecodeMatchesForwardTest {
     static Stream<Arguments> longPromptConfigs() {
         int seqLen = 80;
         return Stream.of(
-                Arguments.of("attention-T80", ModelConfig.of(TestModels.VOCAB, TestModels.D, 1, TestModels.HEADS, seqLen, MixerConfig.attention())),
-                Arguments.of("swa-W5-T80", ModelConfig.of(TestModels.VOCAB, TestModels.D, 1, TestModels.HEADS, seqLen, MixerConfig.swa(5))));
+                Arguments.of("attention-T80", ModelConfig.of(TestModels.VOCAB, TestModels.D, 1, TestModels.HEADS, seqLen, AttentionConfig.full())),
+                Arguments.of("swa-W5-T80", ModelConfig.of(TestModels.VOCAB, TestModels.D, 1, TestModels.HEADS, seqLen, AttentionConfig.sliding(5))));
     }
 
     private static void assertClose(INDArray full, int b, int t, INDArray got, String what) {

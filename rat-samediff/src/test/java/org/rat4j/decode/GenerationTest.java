@@ -3,10 +3,14 @@ package org.rat4j.decode;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.TestModels;
+import org.rat4j.attention.AttentionConfig;
+import org.rat4j.block.MixerConfig;
 import org.rat4j.config.ConfigException;
-import org.rat4j.config.MixerConfig;
-import org.rat4j.config.ModelConfig;
+import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
+import org.rat4j.rat.RatConfig;
+import org.rat4j.ratplus.RatPlusConfig;
+import org.rat4j.rnn.RnnConfig;
 
 import java.util.Arrays;
 import java.util.List;
@@ -18,8 +22,8 @@ class GenerationTest {
 
     @Test
     void greedyEqualsArgmaxOfTheFullForward() {
-        for (MixerConfig cell : List.of(MixerConfig.rat(4, 2), MixerConfig.attention(), MixerConfig.swa(3), MixerConfig.rnn(),
-                MixerConfig.ratPlus(4, 2, 1))) {
+        for (MixerConfig cell : List.of(RatConfig.of(4, 2), AttentionConfig.full(), AttentionConfig.sliding(3), new RnnConfig(),
+                RatPlusConfig.of(4, 2, 1))) {
             RatLanguageModel model = TestModels.model(TestModels.of(cell), 5);
             int[][] ids = TestModels.tokens(2, 7, 9);
             List<int[]> prompts = List.of(Arrays.copyOf(ids[0], 3), ids[1]);
@@ -40,7 +44,7 @@ class GenerationTest {
     @Test
     void stopsAtEos() {
         // A model whose final norm is zero has all-zero logits, so greedy picks id 0; make 0 the EOS id.
-        ModelConfig c = new ModelConfig(TestModels.VOCAB, 16, 1, 4, 16, true, 0.02, 1e-6, 4, 1, MixerConfig.attention(), null, 0);
+        ModelConfig c = new ModelConfig(TestModels.VOCAB, 16, 1, 4, 16, true, 0.02, 1e-6, 4, 1, AttentionConfig.full(), null, 0);
         RatLanguageModel model = RatLanguageModel.initialize(c, 1, org.nd4j.linalg.api.buffer.DataType.DOUBLE);
         model.parameters().get(RatLanguageModel.FINAL_NORM).assign(0);
         List<int[]> out = new Generator(model).generate(List.of(new int[]{5, 6}, new int[]{7}), 10, SamplingConfig.greedy(), true);
@@ -73,7 +77,7 @@ class GenerationTest {
 
     @Test
     void seedsMakeSamplesReproducible() {
-        RatLanguageModel model = TestModels.model(TestModels.of(MixerConfig.rat(4, 2)), 5);
+        RatLanguageModel model = TestModels.model(TestModels.of(RatConfig.of(4, 2)), 5);
         List<int[]> prompts = List.of(new int[]{1, 2, 3}, new int[]{4});
         SamplingConfig s = new SamplingConfig(1.0, 10, 0.9, 42);
         List<int[]> a = new Generator(model).generate(prompts, 12, s, false);
@@ -91,7 +95,7 @@ class GenerationTest {
         assertThrows(ConfigException.class, () -> new SamplingConfig(-1, 0, 1, 0));
         assertThrows(ConfigException.class, () -> new SamplingConfig(1, -2, 1, 0));
         assertThrows(ConfigException.class, () -> new SamplingConfig(1, 0, 0, 0));
-        RatLanguageModel model = TestModels.model(TestModels.of(MixerConfig.rat(4, 2)), 5);
+        RatLanguageModel model = TestModels.model(TestModels.of(RatConfig.of(4, 2)), 5);
         assertThrows(ConfigException.class, () -> new Generator(model).generate(List.of(new int[0]), 3, SamplingConfig.greedy(), true));
     }
 

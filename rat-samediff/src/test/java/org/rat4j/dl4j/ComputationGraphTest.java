@@ -16,8 +16,9 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.rat4j.attention.AttentionConfig;
 import org.rat4j.config.ConfigException;
-import org.rat4j.config.MixerConfig;
+import org.rat4j.rat.RatConfig;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -36,9 +37,9 @@ class ComputationGraphTest {
                 .addInputs("in")
                 .setInputTypes(InputType.recurrent(IN))
                 .addLayer("lstm", new LSTM.Builder().nIn(IN).nOut(D).activation(Activation.TANH).build(), "in")
-                .addLayer("rat", MixerLayer.builder(MixerConfig.rat(4, 2), D, 4).build(), "lstm")
+                .addLayer("rat", MixerLayer.builder(RatConfig.of(4, 2), D, 4).build(), "lstm")
                 .addLayer("ffn", MixerLayer.feedForward(D, 4, 2).build(), "rat")
-                .addLayer("swa", MixerLayer.builder(MixerConfig.swa(3), D, 4).build(), "ffn")
+                .addLayer("swa", MixerLayer.builder(AttentionConfig.sliding(3), D, 4).build(), "ffn")
                 .addLayer("out", new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE)
                         .activation(Activation.IDENTITY).nIn(D).nOut(1).build(), "swa")
                 .setOutputs("out")

@@ -2,9 +2,9 @@ package org.rat4j.dl4j;
 
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -16,10 +16,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.rat4j.TestModels;
-import org.rat4j.config.MixerConfig;
-import org.rat4j.config.ModelConfig;
+import org.rat4j.attention.AttentionConfig;
+import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
 import org.rat4j.model.TokenBatch;
+import org.rat4j.rat.RatConfig;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** The whole language model as one DL4J output layer: same numbers as the SameDiff model, exact gradients, DL4J zip format. */
 class LanguageModelLayerTest {
-    static final ModelConfig CONFIG = ModelConfig.interleaved(TestModels.VOCAB, 8, 2, 2, 8, MixerConfig.rat(4, 2), MixerConfig.swa(3));
+    static final ModelConfig CONFIG = ModelConfig.interleaved(TestModels.VOCAB, 8, 2, 2, 8, RatConfig.of(4, 2), AttentionConfig.sliding(3));
     static final int T = 8;
 
     static ComputationGraph network(ModelConfig config, DataType type, IUpdater updater) {

@@ -17,7 +17,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
-import org.rat4j.config.MixerConfig;
+import org.rat4j.attention.AttentionConfig;
+import org.rat4j.rat.RatConfig;
+import org.rat4j.ratplus.RatPlusConfig;
+import org.rat4j.rnn.RnnConfig;
 
 import java.util.stream.Stream;
 
@@ -34,12 +37,12 @@ class MixerLayerGradientTest {
 
     static Stream<Arguments> blocks() {
         return Stream.of(
-                Arguments.of("rat", MixerLayer.builder(MixerConfig.rat(4, 2), D, HEADS)),
-                Arguments.of("attention", MixerLayer.builder(MixerConfig.attention(), D, HEADS)),
-                Arguments.of("swa", MixerLayer.builder(MixerConfig.swa(2), D, HEADS)),
-                Arguments.of("rnn", MixerLayer.builder(MixerConfig.rnn(), D, HEADS).chronoHorizon(T)),
-                Arguments.of("ratplus", MixerLayer.builder(MixerConfig.ratPlus(2, 1, 1), D, HEADS)),
-                Arguments.of("gated_attention", MixerLayer.builder(MixerConfig.gatedAttention(), D, HEADS)),
+                Arguments.of("rat", MixerLayer.builder(RatConfig.of(4, 2), D, HEADS)),
+                Arguments.of("attention", MixerLayer.builder(AttentionConfig.full(), D, HEADS)),
+                Arguments.of("swa", MixerLayer.builder(AttentionConfig.sliding(2), D, HEADS)),
+                Arguments.of("rnn", MixerLayer.builder(new RnnConfig(), D, HEADS).chronoHorizon(T)),
+                Arguments.of("ratplus", MixerLayer.builder(RatPlusConfig.of(2, 1, 1), D, HEADS)),
+                Arguments.of("gated_attention", MixerLayer.builder(RatPlusConfig.gatedAttention(), D, HEADS)),
                 Arguments.of("ffn", MixerLayer.feedForward(D, HEADS, 2)));
     }
 

@@ -6,10 +6,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.rat4j.TestModels;
+import org.rat4j.attention.AttentionConfig;
 import org.rat4j.config.ConfigException;
-import org.rat4j.config.MixerConfig;
-import org.rat4j.config.ModelConfig;
+import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
+import org.rat4j.rat.RatConfig;
 
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -21,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** Save/load round trips and the errors for damaged or mismatched weight files. */
 class ModelIOTest {
-    static final ModelConfig CONFIG = ModelConfig.interleaved(TestModels.VOCAB, 16, 2, 4, 16, MixerConfig.rat(4, 2), MixerConfig.swa(3));
+    static final ModelConfig CONFIG = ModelConfig.interleaved(TestModels.VOCAB, 16, 2, 4, 16, RatConfig.of(4, 2), AttentionConfig.sliding(3));
 
     @Test
     void roundTripIsExact(@TempDir Path dir) throws Exception {
@@ -129,7 +130,7 @@ class ModelIOTest {
     @Test
     void configAndWeightsMustMatch(@TempDir Path dir) throws Exception {
         ModelIO.save(RatLanguageModel.initialize(CONFIG, 4, DataType.FLOAT), dir);
-        ModelConfig other = ModelConfig.of(TestModels.VOCAB, 16, 2, 4, 16, MixerConfig.attention());
+        ModelConfig other = ModelConfig.of(TestModels.VOCAB, 16, 2, 4, 16, AttentionConfig.full());
         AtomicFiles.writeString(dir.resolve(ModelIO.CONFIG), other.toJson());
         ConfigException e = assertThrows(ConfigException.class, () -> ModelIO.load(dir, DataType.FLOAT));
         assertTrue(e.getMessage().contains("backbone.layers.0.seq_layer.in_proj.weight"), e.getMessage());

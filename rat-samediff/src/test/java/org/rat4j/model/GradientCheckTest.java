@@ -5,10 +5,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.rat4j.TestModels;
-import org.rat4j.config.MixerConfig;
-import org.rat4j.config.ModelConfig;
 import org.nd4j.linalg.factory.Nd4j;
+import org.rat4j.TestModels;
+import org.rat4j.rat.RatConfig;
 
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -76,7 +75,7 @@ class GradientCheckTest {
     @Test
     void embeddingGradientAccumulatesManyRepeatedIds() {
         int vocab = 8;
-        ModelConfig config = ModelConfig.of(vocab, TestModels.D, 1, TestModels.HEADS, 64, MixerConfig.rat(4, 2));
+        ModelConfig config = ModelConfig.of(vocab, TestModels.D, 1, TestModels.HEADS, 64, RatConfig.of(4, 2));
         RatLanguageModel model = TestModels.model(config, 5);
         SplittableRandom r = new SplittableRandom(9);
         int[][] windows = new int[16][65];

@@ -3,10 +3,13 @@ package org.rat4j.model;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.TestModels;
+import org.rat4j.attention.AttentionConfig;
+import org.rat4j.block.MixerConfig;
 import org.rat4j.config.ConfigException;
-import org.rat4j.config.MixerConfig;
-import org.rat4j.config.ModelConfig;
 import org.rat4j.decode.Decoder;
+import org.rat4j.rat.RatConfig;
+import org.rat4j.ratplus.RatPlusConfig;
+import org.rat4j.rnn.RnnConfig;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -16,7 +19,7 @@ class LanguageModelTest {
     /** I11: the loss is the mean cross-entropy over targets that are not ignored and whose input is not EOS. */
     @Test
     void lossIgnoresTargetsAfterEos() {
-        ModelConfig c = TestModels.of(MixerConfig.rat(4, 2));
+        ModelConfig c = TestModels.of(RatConfig.of(4, 2));
         RatLanguageModel model = TestModels.model(c, 2);
         int[][] w = TestModels.tokens(2, TestModels.SEQ + 1, 3);
         for (int[] row : w) for (int t = 0; t < row.length; t++) if (row[t] == c.eosId()) row[t] = c.eosId() + 1;
@@ -46,13 +49,13 @@ class LanguageModelTest {
     @Test
     void cacheSizesFollowTheSpec() {
         int d = TestModels.D, cap = 64;
-        assertEquals(2L * cap * d, perLayer(MixerConfig.attention(), cap));
-        assertEquals(2L * (5 + 1) * d, perLayer(MixerConfig.swa(5), cap));
-        assertEquals(d, perLayer(MixerConfig.rnn(), cap));
-        assertEquals(2L * (cap / 4) * d + 2L * d, perLayer(MixerConfig.rat(4, 2), cap));
-        assertEquals(2L * ((cap + 15) / 16) * d + 2L * d, perLayer(MixerConfig.rat(16, 2), cap));
-        assertEquals(2L * (4 + 8 + 1 + cap / 16) * d + 2L * d, perLayer(MixerConfig.ratPlus(16, 8, 4), cap));
-        assertEquals(2L * (2 + 3 + 1) * d + 2L * d, perLayer(MixerConfig.ratPlus(-1, 3, 2), cap));
+        assertEquals(2L * cap * d, perLayer(AttentionConfig.full(), cap));
+        assertEquals(2L * (5 + 1) * d, perLayer(AttentionConfig.sliding(5), cap));
+        assertEquals(d, perLayer(new RnnConfig(), cap));
+        assertEquals(2L * (cap / 4) * d + 2L * d, perLayer(RatConfig.of(4, 2), cap));
+        assertEquals(2L * ((cap + 15) / 16) * d + 2L * d, perLayer(RatConfig.of(16, 2), cap));
+        assertEquals(2L * (4 + 8 + 1 + cap / 16) * d + 2L * d, perLayer(RatPlusConfig.of(16, 8, 4), cap));
+        assertEquals(2L * (2 + 3 + 1) * d + 2L * d, perLayer(RatPlusConfig.of(-1, 3, 2), cap));
     }
 
     private static long perLayer(MixerConfig cell, int capacity) {
@@ -62,7 +65,7 @@ class LanguageModelTest {
 
     @Test
     void badInputsAreNamed() {
-        RatLanguageModel rat = TestModels.model(TestModels.of(MixerConfig.rat(4, 2)), 1);
+        RatLanguageModel rat = TestModels.model(TestModels.of(RatConfig.of(4, 2)), 1);
         ConfigException t = assertThrows(ConfigException.class, () -> rat.logits(TestModels.tokens(1, 6, 1)));
         assertTrue(t.getMessage().contains("T=6 is not a multiple of the RAT chunk size L=4"), t.getMessage());
         ConfigException id = assertThrows(ConfigException.class, () -> rat.logits(new int[][]{{1, 2, 3, TestModels.VOCAB}}));

@@ -3,12 +3,10 @@ package org.rat4j.model;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.rat4j.TestModels;
-import org.rat4j.config.MixerConfig;
-import org.rat4j.config.ModelConfig;
+import org.rat4j.attention.AttentionConfig;
 import org.rat4j.io.ProcFiles;
+import org.rat4j.rat.RatConfig;
 
-import java.nio.file.Files;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,7 +26,7 @@ class MemoryTest {
      */
     @Test
     void twoHundredFiftyTrainingStepsDoNotGrowTheProcess() throws Exception {
-        ModelConfig c = ModelConfig.interleaved(1000, 64, 2, 2, 64, MixerConfig.rat(16, 2), MixerConfig.swa(16));
+        ModelConfig c = ModelConfig.interleaved(1000, 64, 2, 2, 64, RatConfig.of(16, 2), AttentionConfig.sliding(16));
         RatLanguageModel model = RatLanguageModel.initialize(c, 1, DataType.FLOAT);
         int[][] windows = new int[4][65];
         java.util.SplittableRandom r = new java.util.SplittableRandom(3);

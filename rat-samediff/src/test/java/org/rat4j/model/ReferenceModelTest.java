@@ -6,7 +6,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.ReferenceModel;
 import org.rat4j.TestModels;
-import org.rat4j.config.ModelConfig;
 
 import java.util.stream.Stream;
 

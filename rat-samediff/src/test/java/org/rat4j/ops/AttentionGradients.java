@@ -12,9 +12,9 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Runs an attention form on fixed q, k, v in float64 and returns its output and gradients, for comparing forms. */
-final class AttentionGradients {
+public final class AttentionGradients {
     /** An attention form: {@code [B, H, T, d]} q, k, v in, {@code [B, H, T, d]} out. */
-    interface Form {
+    public interface Form {
         SDVariable apply(GraphContext ctx, SDVariable q, SDVariable k, SDVariable v);
     }
 
@@ -22,14 +22,14 @@ final class AttentionGradients {
     }
 
     /** Random q, k, v {@code [b, h, seqLen, d]} for a seed. */
-    static Map<String, INDArray> inputs(long seed, int b, int h, int seqLen, int d) {
+    public static Map<String, INDArray> inputs(long seed, int b, int h, int seqLen, int d) {
         Nd4j.getRandom().setSeed(seed);
         return Map.of("q", Nd4j.randn(DataType.DOUBLE, b, h, seqLen, d), "k", Nd4j.randn(DataType.DOUBLE, b, h, seqLen, d),
                 "v", Nd4j.randn(DataType.DOUBLE, b, h, seqLen, d));
     }
 
     /** The output y and the gradients of {@code sum(y ⊙ w)} (w a fixed ramp) with respect to q, k and v. */
-    static Map<String, INDArray> run(Map<String, INDArray> in, int seqLen, Form form) {
+    public static Map<String, INDArray> run(Map<String, INDArray> in, int seqLen, Form form) {
         SameDiff sd = SameDiff.create();
         GraphContext ctx = new GraphContext(sd, seqLen, DataType.DOUBLE);
         SDVariable y = sd.identity("y", form.apply(ctx, sd.var("q", in.get("q").dup()), sd.var("k", in.get("k").dup()),
@@ -44,7 +44,7 @@ final class AttentionGradients {
     }
 
     /** Output and all three gradients agree to 1e-12. */
-    static void assertSame(Map<String, INDArray> a, Map<String, INDArray> b) {
+    public static void assertSame(Map<String, INDArray> a, Map<String, INDArray> b) {
         for (String name : List.of("y", "q", "k", "v")) {
             double diff = a.get(name).sub(b.get(name)).amaxNumber().doubleValue();
             assertTrue(diff < 1e-12, name + " differs by " + diff);

@@ -1,12 +1,12 @@
 package org.rat4j.launcher;
 
-import org.rat4j.cli.Subcommand;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.rat4j.cli.Subcommand;
 import org.rat4j.config.ConfigException;
-import org.rat4j.config.ModelConfig;
 import org.rat4j.io.ModelIO;
+import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,7 +1,7 @@
 package org.rat4j.launcher;
 
-import org.rat4j.cli.Subcommand;
 import org.rat4j.cli.Console;
+import org.rat4j.cli.Subcommand;
 import org.rat4j.config.ConfigException;
 import org.rat4j.config.ConfigReader;
 import org.rat4j.platform.Nd4jBackends;
@@ -20,7 +20,7 @@ public final class Rat4j {
     /** All commands, in the order {@code --help} lists them. */
     static List<Subcommand> commands() {
         return List.of(new InitCommand(), new TrainCommand(), new ScoreCommand(), new GenerateCommand(),
-                new ImportCommand(), new org.rat4j.data.TokenizeCommand(), new org.rat4j.data.niah.NiahCommand(),
+                new ImportCommand(), new org.rat4j.data.shard.TokenizeCommand(), new org.rat4j.data.niah.NiahCommand(),
                 new CompareCommand(), new EnvCommand());
     }
 

@@ -6,16 +6,16 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.rat4j.platform.RuntimeReport;
+import org.rat4j.block.MixerConfig;
 import org.rat4j.config.ConfigException;
-import org.rat4j.config.MixerConfig;
-import org.rat4j.config.MixerType;
-import org.rat4j.config.ModelConfig;
 import org.rat4j.data.tokenizer.Tokenizer;
 import org.rat4j.io.AtomicFiles;
 import org.rat4j.model.Gradients;
+import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
 import org.rat4j.model.TokenBatch;
+import org.rat4j.platform.RuntimeReport;
+import org.rat4j.ratplus.RatPlusConfig;
 import org.rat4j.train.config.ExperimentConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,8 +100,8 @@ public final class Trainer {
 
     /** Whether a model is trained with two updates per batch, sparse then dense (RAT+ {@code joint_train}). */
     public static boolean isJoint(ModelConfig c) {
-        for (MixerConfig m : c.seqCell1() == null ? List.of(c.seqCell()) : List.of(c.seqCell(), c.seqCell1())) {
-            if (m.type() == MixerType.RATPLUS && m.jointTrain()) return true;
+        for (MixerConfig m : c.interleaved() == null ? List.of(c.mixer()) : List.of(c.mixer(), c.interleaved())) {
+            if (m instanceof RatPlusConfig rp && rp.jointTrain()) return true;
         }
         return false;
     }
@@ -181,7 +181,7 @@ public final class Trainer {
         LrSchedule schedule = new LrSchedule(oc.lr(), oc.minLr(), oc.warmupFor(total), total);
         LOG.info("runtime: {}", RuntimeReport.collect().summary());
         LOG.info("model: {} parameters, {} layers, d_model {}, {}{}", String.format("%,d", model.parameterCount()),
-                model.config().nLayers(), model.config().dModel(), describeMixers(model.config()),
+                model.config().nLayers(), model.config().dModel(), model.config().describeMixers(),
                 joint ? " (RAT+ joint training: a sparse and a dense update per batch)" : "");
         LOG.info("data: {}", run.train().describe());
         LOG.info("batch: {} sequences × {} tokens per step ({} micro-batch(es) of {}), {} steps, lr {} (warmup {} steps, cosine to {})",
@@ -367,22 +367,6 @@ public final class Trainer {
 
     private String generate() throws IOException {
         return TextSample.generate(model, run.tokenizer(), run.config().generate(), run.runDir());
-    }
-
-    static String describeMixers(ModelConfig c) {
-        MixerConfig a = c.seqCell();
-        MixerConfig b = c.seqCell1();
-        return b == null ? describe(a) : describe(b) + " / " + describe(a) + " interleaved every " + c.interleaveStep();
-    }
-
-    private static String describe(MixerConfig m) {
-        return switch (m.type()) {
-            case RAT -> "RAT(L=" + m.chunkSize() + ")";
-            case ATTENTION -> "attention";
-            case SWA -> "SWA(W=" + m.windowSize() + ")";
-            case RNN -> "RNN";
-            case RATPLUS -> (m.applyRe() ? "RAT+" : "gated attention") + "(D=" + m.dilation() + ", W=" + m.local() + ", P=" + m.initial() + ")";
-        };
     }
 
     private static Map<String, INDArray> zerosLike(Map<String, INDArray> params) {

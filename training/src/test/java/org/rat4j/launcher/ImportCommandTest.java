@@ -7,9 +7,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.cli.Console;
-import org.rat4j.config.ModelConfig;
 import org.rat4j.io.ModelIO;
 import org.rat4j.io.SafeTensors;
+import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
 
 import java.io.ByteArrayOutputStream;

@@ -2,9 +2,10 @@ package org.rat4j.train;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rat4j.attention.AttentionConfig;
 import org.rat4j.config.ConfigException;
-import org.rat4j.config.MixerType;
-import org.rat4j.config.ModelConfig;
+import org.rat4j.model.ModelConfig;
+import org.rat4j.rat.RatConfig;
 import org.rat4j.train.config.ConfigComposer;
 import org.rat4j.train.config.ExperimentConfig;
 
@@ -27,8 +28,8 @@ class ConfigCompositionTest {
     void tinyRatComposesModelOptimAndData() {
         ExperimentConfig c = load("tiny-rat");
         ModelConfig m = c.resolveModel(null);
-        assertEquals(MixerType.RAT, m.seqCell().type());
-        assertEquals(16, m.seqCell().chunkSize());
+        assertEquals(RatConfig.TYPE, m.mixer().type());
+        assertEquals(16, ((RatConfig) m.mixer()).chunkSize());
         assertEquals(128, m.dModel());
         assertEquals(32000, m.vocabSize());
         assertEquals(0.9, c.optim().beta1());
@@ -46,12 +47,12 @@ class ConfigCompositionTest {
     void dottedOverridesGroupSwapsAndDeletes() {
         ExperimentConfig c = load("tiny-rat", "model.backbone.seq_cell.chunk_size=64", "train.steps=7", "optim.lr=1e-3",
                 "generate.prompt='Call me Ishmael.'");
-        assertEquals(64, c.resolveModel(null).seqCell().chunkSize());
+        assertEquals(64, ((RatConfig) c.resolveModel(null).mixer()).chunkSize());
         assertEquals(7, c.train().steps());
         assertEquals(1e-3, c.optim().lr());
         assertEquals("Call me Ishmael.", c.generate().prompt());
         ExperimentConfig a = load("tiny-rat", "model=tiny-attention");
-        assertEquals(MixerType.ATTENTION, a.resolveModel(null).seqCell().type());
+        assertEquals(AttentionConfig.TYPE, a.resolveModel(null).mixer().type());
         ExperimentConfig d = load("tiny-rat", "~generate.prompt");
         assertFalse(d.generate().enabled());
         ExperimentConfig o = load("tiny-rat", "optim=adamw");

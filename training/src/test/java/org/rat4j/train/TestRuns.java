@@ -1,10 +1,10 @@
 package org.rat4j.train;
 
 import org.nd4j.linalg.api.buffer.DataType;
-import org.rat4j.config.ModelConfig;
 import org.rat4j.data.iter.SamplingMode;
 import org.rat4j.data.iter.TokenWindowSampler;
 import org.rat4j.data.shard.ArrayTokenSource;
+import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
 import org.rat4j.train.config.ConfigComposer;
 import org.rat4j.train.config.ExperimentConfig;

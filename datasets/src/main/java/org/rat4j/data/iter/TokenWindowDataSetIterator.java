@@ -4,13 +4,15 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.rat4j.dl4j.Dl4jFormat;
 import org.rat4j.model.TokenBatch;
 
 import java.util.List;
 
 /**
- * A DL4J {@link DataSetIterator} over a {@link TokenWindowSampler}: features = input ids {@code [B, T]}, labels =
- * next ids {@code [B, T]}, labels mask {@code [B, T]} (0 where the input token is EOS), no features mask. One pass
+ * A DL4J {@link DataSetIterator} over a {@link TokenWindowSampler}, in the layout of rat4j's DL4J form
+ * ({@link Dl4jFormat#dataSet}, what {@code LanguageModelLayer} trains on): features = input ids {@code [B, 1, T]},
+ * labels = next ids {@code [B, 1, T]}, {@code -100} where the target does not count (its input is EOS). One pass
  * ({@link #hasNext()} until false) is one epoch of {@code floor(W/B)} batches; {@link #reset()} moves to the start
  * of the next epoch, so a random sampler gives a new order each epoch. The sampler's
  * {@link TokenWindowSampler#state()} is the iterator's position; async prefetching is declined so that it stays
@@ -24,9 +26,9 @@ public final class TokenWindowDataSetIterator implements DataSetIterator {
     private final transient EpochCursor cursor;
     private DataSetPreProcessor preProcessor;
 
-    /** Ids as INT32 (SameDiff placeholders); use the other constructor for FLOAT features of DL4J layers. */
+    /** Ids as FLOAT, the type DL4J layers take. */
     public TokenWindowDataSetIterator(TokenWindowSampler sampler) {
-        this(sampler, DataType.INT32);
+        this(sampler, DataType.FLOAT);
     }
 
     public TokenWindowDataSetIterator(TokenWindowSampler sampler, DataType idType) {
@@ -39,8 +41,7 @@ public final class TokenWindowDataSetIterator implements DataSetIterator {
     public DataSet next(int num) {
         cursor.take(num);
         TokenBatch batch = NextTokenTargets.fromWindows(sampler.nextWindows(num), sampler.source().eosId());
-        DataSet ds = new DataSet(TokenBatchArrays.features(batch, idType), TokenBatchArrays.labels(batch, idType), null,
-                TokenBatchArrays.labelMask(batch, sampler.source().eosId()));
+        DataSet ds = Dl4jFormat.dataSet(batch, sampler.source().eosId(), idType);
         if (preProcessor != null) preProcessor.preProcess(ds);
         return ds;
     }

@@ -1,12 +1,18 @@
 package org.rat4j.data.iter;
 
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.rat4j.attention.AttentionConfig;
 import org.rat4j.config.ConfigException;
 import org.rat4j.data.shard.ArrayTokenSource;
+import org.rat4j.dl4j.Dl4jFormat;
+import org.rat4j.model.ModelConfig;
+import org.rat4j.model.RatLanguageModel;
+import org.rat4j.model.TokenBatch;
 
 import java.util.NoSuchElementException;
 
@@ -31,17 +37,15 @@ class DataSetIteratorsTest {
             int[][] w = reference.nextWindows();
             INDArray f = ds.getFeatures();
             INDArray l = ds.getLabels();
-            INDArray m = ds.getLabelsMaskArray();
-            assertArrayEquals(new long[]{4, 8}, f.shape());
-            assertArrayEquals(new long[]{4, 8}, l.shape());
-            assertArrayEquals(new long[]{4, 8}, m.shape());
-            assertEquals(DataType.INT32, f.dataType());
+            assertArrayEquals(new long[]{4, 1, 8}, f.shape());
+            assertArrayEquals(new long[]{4, 1, 8}, l.shape());
+            assertNull(ds.getLabelsMaskArray());
+            assertEquals(DataType.FLOAT, f.dataType());
             for (int b = 0; b < 4; b++) {
                 for (int t = 0; t < 8; t++) {
-                    assertEquals(w[b][t], f.getInt(b, t));
+                    assertEquals(w[b][t], f.getInt(b, 0, t));
                     boolean afterEos = w[b][t] == 2;
-                    assertEquals(afterEos ? 0.0 : 1.0, m.getDouble(b, t));
-                    assertEquals(afterEos ? 0 : w[b][t + 1], l.getInt(b, t));
+                    assertEquals(afterEos ? TokenBatch.IGNORE : w[b][t + 1], l.getInt(b, 0, t));
                 }
             }
             batches++;
@@ -51,31 +55,35 @@ class DataSetIteratorsTest {
         it.reset(); // skips window 8 of epoch 0, starts epoch 1
         reference.skipToNextEpoch();
         assertTrue(it.hasNext());
-        assertEquals(reference.nextWindows()[0][0], it.next().getFeatures().getInt(0, 0));
+        assertEquals(reference.nextWindows()[0][0], it.next().getFeatures().getInt(0, 0, 0));
         assertEquals(9 + 4, it.sampler().consumed());
         assertEquals(8, it.inputColumns());
         assertEquals(16, it.totalOutcomes());
     }
 
+    /** The iterator's batches are what rat4j's DL4J form trains on: its score is the model's own loss. */
     @Test
-    void multiDataSetHasOneInputAndOneMaskedLabel() {
-        TokenWindowMultiDataSetIterator it = new TokenWindowMultiDataSetIterator(
-                new TokenWindowSampler(docs(49), 6, 2, SamplingMode.ORDERED, 0), DataType.FLOAT);
-        MultiDataSet mds = it.next();
-        assertEquals(1, mds.getFeatures().length);
-        assertEquals(1, mds.getLabels().length);
-        INDArray f = mds.getFeatures(0);
-        assertEquals(DataType.FLOAT, f.dataType());
-        // window 0 = tokens 0..6: 3 4 5 6 7 2 | 3 ; window 1 = tokens 6..12: 3 4 5 6 7 2 | 3
-        assertArrayEquals(new float[]{3, 4, 5, 6, 7, 2}, f.getRow(0).toFloatVector());
-        assertArrayEquals(new float[]{4, 5, 6, 7, 2, 0}, mds.getLabels(0).getRow(0).toFloatVector());
-        assertArrayEquals(new float[]{1, 1, 1, 1, 1, 0}, mds.getLabelsMaskArray(0).getRow(0).toFloatVector());
-        int batches = 1;
+    void dataSetsFitTheDl4jFormOfTheModel() {
+        ModelConfig config = ModelConfig.of(16, 8, 1, 2, 6, AttentionConfig.full());
+        RatLanguageModel model = RatLanguageModel.initialize(config, 3, DataType.FLOAT);
+        ComputationGraph net = Dl4jFormat.toComputationGraph(model, new NoOp());
+        TokenWindowSampler sampler = new TokenWindowSampler(docs(49), 6, 2, SamplingMode.ORDERED, 0);
+        TokenWindowSampler same = new TokenWindowSampler(docs(49), 6, 2, SamplingMode.ORDERED, 0);
+        TokenWindowDataSetIterator it = new TokenWindowDataSetIterator(sampler);
         while (it.hasNext()) {
-            it.next();
-            batches++;
+            double expected = model.loss(NextTokenTargets.fromWindows(same.nextWindows(), 2));
+            assertEquals(expected, net.score(it.next()), 1e-5);
         }
-        assertEquals(4, batches); // W = 8 windows, B = 2
+        // The same batches from any source of TokenBatches, a fixed number of them.
+        TokenWindowSampler again = new TokenWindowSampler(docs(49), 6, 2, SamplingMode.ORDERED, 0);
+        TokenBatchIterator fixed = new TokenBatchIterator(() -> NextTokenTargets.fromWindows(again.nextWindows(), 2), 3, 2, 2);
+        int n = 0;
+        while (fixed.hasNext()) {
+            assertArrayEquals(new long[]{2, 1, 6}, fixed.next().getLabels().shape());
+            n++;
+        }
+        assertEquals(3, n);
+        assertThrows(NoSuchElementException.class, fixed::next);
     }
 
     @Test

@@ -14,8 +14,8 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
-import org.rat4j.config.MixerConfig;
 import org.rat4j.dl4j.MixerLayer;
+import org.rat4j.rat.RatConfig;
 
 import java.io.File;
 import java.io.IOException;
@@ -42,7 +42,7 @@ public final class GraphExample {
                 .seed(seed).dataType(DataType.FLOAT).updater(new Adam(1e-2))
                 .graphBuilder().addInputs("in").setInputTypes(InputType.recurrent(FEATURES))
                 .addLayer("lstm", new LSTM.Builder().nIn(FEATURES).nOut(WIDTH).build(), "in")
-                .addLayer("rat", MixerLayer.builder(MixerConfig.rat(16, 2), WIDTH, HEADS).build(), "lstm")
+                .addLayer("rat", MixerLayer.builder(RatConfig.of(16, 2), WIDTH, HEADS).build(), "lstm")
                 .addLayer("ffn", MixerLayer.feedForward(WIDTH, HEADS, 4).build(), "rat")
                 .addLayer("out", new RnnOutputLayer.Builder(LossFunction.MSE).activation(Activation.IDENTITY)
                         .nIn(WIDTH).nOut(1).build(), "ffn")

@@ -7,11 +7,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.rat4j.config.ConfigException;
-import org.rat4j.config.MixerConfig;
-import org.rat4j.config.ModelConfig;
 import org.rat4j.io.ModelIO;
 import org.rat4j.io.SafeTensors;
+import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
+import org.rat4j.rat.RatConfig;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,7 +162,7 @@ class StateDictImportTest {
 
     @Test
     void aShapeMismatchIsNamed() throws Exception {
-        ModelConfig oneGroup = config("rat.yaml").withCells(MixerConfig.rat(4, 1), null);   // q, k of G·d = 8: [64, 16]
+        ModelConfig oneGroup = config("rat.yaml").withMixers(RatConfig.of(4, 1), null);   // q, k of G·d = 8: [64, 16]
         try (TorchCheckpoint c = TorchCheckpoint.open(FIXTURES.resolve("rat-f32.pth"))) {
             String m = assertThrows(ConfigException.class, () -> plan(c, oneGroup)).getMessage();
             assertTrue(m.contains("2 with another shape: backbone.layers.0.seq_layer.in_proj.weight is [80, 16] in the checkpoint,"

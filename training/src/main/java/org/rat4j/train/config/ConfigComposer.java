@@ -2,7 +2,7 @@ package org.rat4j.train.config;
 
 import org.rat4j.config.ConfigException;
 import org.rat4j.config.ConfigReader;
-import org.rat4j.config.ModelConfig;
+import org.rat4j.model.ModelConfig;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;

@@ -2,7 +2,7 @@ package org.rat4j.train.config;
 
 import org.rat4j.config.ConfigException;
 import org.rat4j.config.ConfigReader;
-import org.rat4j.config.ModelConfig;
+import org.rat4j.model.ModelConfig;
 
 import java.nio.file.Path;
 import java.util.*;

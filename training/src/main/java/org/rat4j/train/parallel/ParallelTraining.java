@@ -1,18 +1,18 @@
 package org.rat4j.train.parallel;
 
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.parallelism.ParallelWrapper;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.rat4j.config.ConfigException;
-import org.rat4j.config.ModelConfig;
+import org.rat4j.data.iter.TokenBatchIterator;
+import org.rat4j.dl4j.Dl4jFormat;
 import org.rat4j.dl4j.LanguageModelLayer;
+import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
 import org.rat4j.train.*;
 import org.rat4j.train.config.ExperimentConfig;
@@ -44,7 +44,6 @@ import java.util.concurrent.ConcurrentMap;
 public final class ParallelTraining {
     private static final Logger LOG = LoggerFactory.getLogger(ParallelTraining.class);
     private static final Logger STEPS = LoggerFactory.getLogger(RunLogging.STEPS);
-    public static final String LAYER = "lm";
 
     /** What a run did. */
     public record Result(int steps, double lastLoss, double valLoss, double tokensPerSecond, Path finalModel, RatLanguageModel model) {
@@ -88,15 +87,7 @@ public final class ParallelTraining {
         if (oc.gradClip() > 0) {
             b.gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(oc.gradClip());
         }
-        ComputationGraphConfiguration conf = b.graphBuilder()
-                .addInputs("ids")
-                .setInputTypes(InputType.recurrent(1, model.seqLen()))
-                .addLayer(LAYER, new LanguageModelLayer(model), "ids")
-                .setOutputs(LAYER)
-                .build();
-        ComputationGraph net = new ComputationGraph(conf);
-        net.init();
-        return net;
+        return Dl4jFormat.graph(model, b);
     }
 
     /** Records every worker's score per iteration. */
@@ -123,8 +114,8 @@ public final class ParallelTraining {
             }
             DataType type = run.model().dataType();
             ComputationGraph net = network(run.model().config(), cfg.optim(), ts.steps(), ts.seed(), type);
-            LanguageModelLayer.copyFrom(run.model(), net.getLayer(LAYER).paramTable());
-            LanguageModelLayer layer = (LanguageModelLayer) net.getLayer(LAYER).conf().getLayer();
+            LanguageModelLayer.copyFrom(run.model(), Dl4jFormat.layerParams(net));
+            LanguageModelLayer layer = Dl4jFormat.layer(net);
             ScoreRecorder recorder = new ScoreRecorder();
             net.setListeners(recorder);
             ParallelWrapper.TrainingMode mode = ps.mode().equals("averaging") ? ParallelWrapper.TrainingMode.AVERAGING
@@ -150,7 +141,8 @@ public final class ParallelTraining {
             while (done < total) {
                 int n = Math.min(chunk, total - done);
                 long c0 = System.nanoTime();
-                pw.fit(new BatchSourceIterator(run.train(), n * ps.workers()));
+                pw.fit(new TokenBatchIterator(run.train()::next, n * ps.workers(), run.train().batchSize(),
+                        run.model().config().eosId()));
                 double secs = (System.nanoTime() - c0) / 1e9;
                 double tps = n * tokensPerStep / secs;
                 for (int i = done; i < done + n; i++) {
@@ -167,7 +159,7 @@ public final class ParallelTraining {
                 }
                 done += n;
                 if (!run.valid().isEmpty()) {
-                    RatLanguageModel m = layer.toModel(net.getLayer(LAYER).paramTable(), type);
+                    RatLanguageModel m = layer.toModel(Dl4jFormat.layerParams(net), type);
                     lastVal = Trainer.evaluate(m, run.valid());
                     metrics.setLastValidation(lastVal);
                 }
@@ -180,7 +172,7 @@ public final class ParallelTraining {
             }
             pw.shutdown();
             double seconds = (System.nanoTime() - t0) / 1e9;
-            RatLanguageModel trained = layer.toModel(net.getLayer(LAYER).paramTable(), type);
+            RatLanguageModel trained = layer.toModel(Dl4jFormat.layerParams(net), type);
             Path finalDir = runDir.resolve(Trainer.FINAL_DIR);
             Checkpoints.saveModelDir(trained, finalDir);
             double tps = total * tokensPerStep / seconds;

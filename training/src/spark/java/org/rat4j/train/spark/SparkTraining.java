@@ -12,11 +12,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
+import org.rat4j.dl4j.Dl4jFormat;
 import org.rat4j.dl4j.LanguageModelLayer;
 import org.rat4j.model.RatLanguageModel;
 import org.rat4j.train.*;
 import org.rat4j.train.config.ExperimentConfig;
-import org.rat4j.train.parallel.BatchSourceIterator;
 import org.rat4j.train.parallel.ParallelTraining;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,8 +70,8 @@ public final class SparkTraining {
             int perWorkerIterations = (int) Math.max(1, microBatches / workers);
             DataType type = run.model().dataType();
             ComputationGraph net = ParallelTraining.network(run.model().config(), cfg.optim(), perWorkerIterations, ts.seed(), type);
-            LanguageModelLayer.copyFrom(run.model(), net.getLayer(ParallelTraining.LAYER).paramTable());
-            LanguageModelLayer layer = (LanguageModelLayer) net.getLayer(ParallelTraining.LAYER).conf().getLayer();
+            LanguageModelLayer.copyFrom(run.model(), Dl4jFormat.layerParams(net));
+            LanguageModelLayer layer = Dl4jFormat.layer(net);
             TrainingMaster<?, ?> tm = trainingMaster(cfg, run.train().batchSize(), sc.master());
             SparkComputationGraph sparkNet = new SparkComputationGraph(sc, net, tm);
             LOG.info("Spark ({} training master) on {} workers: {} micro-batches of {} × {} tokens in rounds of {}",
@@ -89,13 +89,11 @@ public final class SparkTraining {
             if (ss.mode().equals("shared") && microBatches > ss.batches()) {
                 LOG.info("shared mode: all {} micro-batches in one round (validation at the end only)", microBatches);
             }
+            int eos = run.model().config().eosId();
             while (done < microBatches) {
                 int n = (int) Math.min(round0, microBatches - done);
                 List<DataSet> data = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    INDArray[] a = BatchSourceIterator.arrays(run.train().next(), DataType.FLOAT);
-                    data.add(new DataSet(a[0], a[1]));
-                }
+                for (int i = 0; i < n; i++) data.add(Dl4jFormat.dataSet(run.train().next(), eos, DataType.FLOAT));
                 JavaRDD<DataSet> rdd = sc.parallelize(data, workers);
                 long r0 = System.nanoTime();
                 sparkNet.fit(rdd);
@@ -103,7 +101,7 @@ public final class SparkTraining {
                 done += n;
                 round++;
                 score = sparkNet.getScore();
-                RatLanguageModel m = layer.toModel(sparkNet.getNetwork().getLayer(ParallelTraining.LAYER).paramTable(), type);
+                RatLanguageModel m = layer.toModel(Dl4jFormat.layerParams(sparkNet.getNetwork()), type);
                 double trainLoss = Trainer.evaluate(m, List.of(rebuild(data.get(data.size() - 1))));
                 if (!run.valid().isEmpty()) lastVal = Trainer.evaluate(m, run.valid());
                 metrics.add(new MetricsLog.Row(round, done * tokensPerBatch, Double.NaN, trainLoss, Double.NaN, Double.NaN,
@@ -115,7 +113,7 @@ public final class SparkTraining {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             tm.deleteTempFiles(sc);
-            RatLanguageModel trained = layer.toModel(sparkNet.getNetwork().getLayer(ParallelTraining.LAYER).paramTable(), type);
+            RatLanguageModel trained = layer.toModel(Dl4jFormat.layerParams(sparkNet.getNetwork()), type);
             Path finalDir = runDir.resolve(Trainer.FINAL_DIR);
             Checkpoints.saveModelDir(trained, finalDir);
             TextSample.generate(trained, run.tokenizer(), cfg.generate(), runDir);

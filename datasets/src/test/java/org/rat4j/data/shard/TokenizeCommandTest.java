@@ -1,0 +1,53 @@
+package org.rat4j.data.shard;
+
+import org.apache.commons.cli.MissingOptionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rat4j.config.ConfigException;
+import org.rat4j.data.TestTokenizers;
+import org.rat4j.data.tokenizer.TokenizerFile;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class TokenizeCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void tokenizesFilesWithAGivenTokenizer() throws Exception {
+        Path tokFile = dir.resolve("tiny.tokenizer");
+        TokenizerFile.write(tokFile, TestTokenizers.model("tiny-cli", TestTokenizers.TINY_PIECES, TestTokenizers.TINY_MERGES));
+        Path in = Files.createDirectories(dir.resolve("in"));
+        Files.writeString(in.resolve("a.txt"), "hello abc");
+        Files.writeString(in.resolve("b.jsonl"), "{\"body\": \"bc\"}\n{\"body\": \"aaa\"}\n");
+        Path out = dir.resolve("out");
+        TokenizeCommand cmd = new TokenizeCommand();
+        assertEquals("tokenize", cmd.name());
+        int rc = cmd.run(new String[]{"--input", in.toString(), "--out", out.toString(), "--tokenizer", tokFile.toString(),
+                "--text-field", "body", "--threads", "2", "--no-progress"});
+        assertEquals(0, rc);
+        TokenShards s = TokenShards.open(out);
+        assertEquals("tiny-cli", s.tokenizerId());
+        int[] all = new int[(int) s.size()];
+        s.read(0, all, 0, all.length);
+        // a.txt: ▁hello ▁ abc EOS; b.jsonl: ▁ bc EOS, ▁a aa EOS  (sorted: a.txt before b.jsonl)
+        assertArrayEquals(new int[]{279, 259, 271, 2, 259, 270, 2, 269, 274, 2}, all);
+        assertEquals(0, cmd.run(new String[]{"--input", in.toString(), "--out", out.toString(), "--tokenizer", tokFile.toString(),
+                "--text-field", "body", "--no-progress"}), "a second run is up to date");
+    }
+
+    @Test
+    void helpAndBadArguments() throws Exception {
+        TokenizeCommand cmd = new TokenizeCommand();
+        assertEquals(0, cmd.run(new String[]{"--help"}));
+        assertThrows(MissingOptionException.class, () -> cmd.run(new String[]{"--input", dir.toString()}));
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> cmd.run(new String[]{"--input", dir.resolve("none").toString(), "--out", dir.resolve("o").toString()}));
+        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> cmd.run(new String[]{"--input", dir.toString(), "--out", dir.toString(), "--threads", "zero"}));
+        assertTrue(e.getMessage().contains("--threads"), e.getMessage());
+    }
+}

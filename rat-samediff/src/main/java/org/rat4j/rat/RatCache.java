@@ -1,0 +1,135 @@
+package org.rat4j.rat;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.rat4j.block.BlockDims;
+import org.rat4j.block.DecodeCache;
+import org.rat4j.block.StepProjections;
+import org.rat4j.kernels.KeyValueSlots;
+
+import java.util.Map;
+
+import static org.rat4j.block.MixerParams.GATE_BIAS;
+import static org.rat4j.block.MixerParams.IN_PROJ;
+import static org.rat4j.kernels.Eager.heads;
+import static org.rat4j.kernels.NdBuffers.numbers;
+import static org.rat4j.kernels.NdBuffers.readRow;
+import static org.rat4j.kernels.Rope.rope;
+import static org.rat4j.kernels.Rope.ropeTable;
+import static org.rat4j.kernels.Rows.sequences;
+import static org.rat4j.kernels.Rows.sigmoid;
+
+/**
+ * Decode state of RAT (spec §4.2): one slot per chunk holding its rotated summary {@code (K̄_c, V̄_c)}, plus the
+ * running recurrent state {@code (k̃, ṽ)}. The slot of the current chunk is overwritten on every step of the chunk
+ * with the running state, so after the chunk's last token it holds exactly the parallel summary, and the current
+ * token's "self" key is that same slot. {@code 2·⌈T_max/L⌉·D + 2D} numbers per sequence.
+ *
+ * <p>A step is two ND4J GEMMs (input and output projections) around plain loops over float64 rows: at one token
+ * per sequence the gates, the recurrence, RoPE and the attention over chunk summaries are a few thousand numbers per
+ * sequence, where the dispatch of ~40 eager ND4J ops cost more than the arithmetic.
+ */
+final class RatCache implements DecodeCache {
+    /** From this many sequences a step's per-sequence work (gates, recurrence, RoPE, cache write) runs in parallel. */
+    private static final int PARALLEL_BATCH = 8;
+
+    private final BlockDims dims;
+    private final RatConfig cell;
+    private final RatLayout layout;
+    private final StepProjections projections;
+    private final double[] gateBias;
+    private final double[] kState;                                                      // [B, D]
+    private final double[] vState;
+    private final KeyValueSlots slots;
+
+    RatCache(BlockDims dims, RatConfig cell, RatLayout layout, Map<String, INDArray> p, int batch, int capacity) {
+        this.dims = dims;
+        this.cell = cell;
+        this.layout = layout;
+        this.projections = new StepProjections(p, dims, batch);
+        this.gateBias = numbers(p.get(GATE_BIAS));
+        this.kState = new double[batch * dims.dModel()];
+        this.vState = new double[batch * dims.dModel()];
+        int chunks = (capacity + cell.chunkSize() - 1) / cell.chunkSize();
+        this.slots = new KeyValueSlots(batch, dims.numHeads(), chunks, dims.headDim(), p.get(IN_PROJ).dataType());
+    }
+
+    @Override
+    public INDArray step(INDArray x, int[] positions) {
+        int batch = positions.length;
+        int d = dims.dModel();
+        for (int position : positions) {
+            if (position / cell.chunkSize() >= slots.slots()) {
+                throw new IllegalStateException("position " + position + " is beyond the cache capacity; create"
+                        + " the cache with a larger capacity (prompt length + max new tokens)");
+            }
+        }
+        double[] xs = numbers(x);                                                       // [B, D]
+        double[] u = projections.in(xs);                                                // [B, 3D + 2G·d]: z, v, f, q, k
+        double[] z = new double[batch * d];                                             // [B, D] = [B, H, d]
+        double[] q = new double[batch * d];
+        double[] kRot = new double[batch * d];
+        sequences(batch, PARALLEL_BATCH).forEach(b -> advance(b, positions[b], u, z, q, kRot));
+        double[] y = slots.attend(q);                                                   // [B, D]
+        for (int i = 0; i < y.length; i++) y[i] *= z[i];
+        return projections.out(xs, y, x);
+    }
+
+    /** Sequence b at {@code position}: gates, the recurrent state, rotated q and k̃, and the chunk's slot. */
+    private void advance(int b, int position, double[] u, double[] z, double[] q, double[] kRot) {
+        int d = dims.dModel();
+        int groupWidth = layout.q().width();
+        int chunk = position / cell.chunkSize();
+        boolean restart = position % cell.chunkSize() == 0;                             // a new chunk: state restarts
+        int row = b * layout.rows();
+        int at = b * d;
+        for (int j = 0; j < d; j++) {
+            // Head h reads q/k group h mod G (the heads of a group share them): column j of [B, D] is j mod G·d.
+            int group = j % groupWidth;
+            double f = sigmoid(u[row + layout.gate().offset() + j] + gateBias[j]);
+            double k0 = restart ? 0 : kState[at + j];
+            double v0 = restart ? 0 : vState[at + j];
+            kState[at + j] = k0 * f + (1 - f) * u[row + layout.k().offset() + group];
+            vState[at + j] = v0 * f + (1 - f) * u[row + layout.v().offset() + j];
+            z[at + j] = sigmoid(u[row + layout.z().offset() + j]);
+            q[at + j] = u[row + layout.q().offset() + group];
+            kRot[at + j] = kState[at + j];
+        }
+        double[][] table = ropeTable(chunk, dims.headDim(), cell.ropeBase());
+        rope(kRot, b, dims.numHeads(), dims.headDim(), table);
+        rope(q, b, dims.numHeads(), dims.headDim(), table);
+        slots.write(b, chunk, kRot, vState, at);
+    }
+
+    @Override
+    public void prefill(Map<String, INDArray> taps, int[] lengths) {
+        INDArray keys = taps.get(RatLayout.TAP_K);                                       // [B, T, D], before rotation
+        INDArray values = taps.get(RatLayout.TAP_V);
+        int chunk = cell.chunkSize();
+        int d = dims.dModel();
+        for (int b = 0; b < lengths.length; b++) {
+            int n = lengths[b];
+            INDArray kSeq = keys.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all());   // [T, D]
+            INDArray vSeq = values.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all());
+            readRow(keys, b, n - 1, kState, b * d);
+            readRow(values, b, n - 1, vState, b * d);
+            // Slot c holds the state at the chunk's last token, or at n-1 for the (partial) last chunk.
+            int chunks = (n - 1) / chunk + 1;
+            int[] rowsAt = new int[chunks];
+            long[] chunkIndex = new long[chunks];
+            for (int c = 0; c < chunks; c++) {
+                rowsAt[c] = Math.min((c + 1) * chunk - 1, n - 1);
+                chunkIndex[c] = c;
+            }
+            INDArray k = rope(heads(Nd4j.pullRows(kSeq, 1, rowsAt), dims.numHeads(), dims.headDim()), chunkIndex, cell.ropeBase());
+            INDArray v = heads(Nd4j.pullRows(vSeq, 1, rowsAt), dims.numHeads(), dims.headDim());
+            slots.writeRange(b, 0, k, v);
+        }
+    }
+
+    @Override
+    public long stateElementsPerSequence() {
+        return slots.elementsPerSequence() + 2L * dims.dModel();
+    }
+}
