@@ -18,7 +18,12 @@ public class ConfigException extends RuntimeException {
      * line breaks become spaces and it is cut at 80 characters, so a hostile name cannot break the one-line message.
      */
     public static String quote(String name) {
-        String line = name == null ? "" : name.replaceAll("\\p{Cntrl}|\\s+", " ");
+        String line = oneLine(name);
         return "'" + (line.length() > 80 ? line.substring(0, 77) + "..." : line) + "'";
+    }
+
+    /** {@code text} (e.g. a parser's message, which may span lines) on one line: control characters become spaces. */
+    public static String oneLine(String text) {
+        return text == null ? "" : text.replaceAll("(\\p{Cntrl}|\\s)+", " ").trim();
     }
 }

@@ -37,7 +37,7 @@ public enum MixerType {
         String valid = Arrays.stream(values()).map(MixerType::configName).collect(Collectors.joining(", "))
                 + ", gated_attention";
         String near = ConfigReader.nearest(n, Arrays.stream(values()).map(MixerType::configName).toList());
-        throw new ConfigException("unknown layer type '" + name + "' at '" + where + "'"
+        throw new ConfigException("unknown layer type " + ConfigException.quote(name) + " at '" + where + "'"
                 + (near == null ? "" : "; did you mean '" + near + "'?") + " Valid types: " + valid);
     }
 }
