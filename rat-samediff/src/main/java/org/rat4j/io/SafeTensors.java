@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -28,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.*;
+import java.util.function.Supplier;
 
 /**
  * The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header mapping each tensor
@@ -161,28 +163,45 @@ public final class SafeTensors {
     }
 
     /**
-     * Fills {@code dst} (a fresh c-order array of the entry's shape) from the file, one chunk at a time. A chunk holds
-     * whole elements (its size is a multiple of 8); each is decoded from little-endian {@code e.dtype} and written
-     * through a view of the destination's native memory at that chunk's element offset.
+     * Fills {@code dst} (a fresh c-order array of the entry's shape) from the file, one chunk at a time. When the
+     * file's bytes are the array's bytes (F32 into float, F64 into double, on a little-endian machine) each chunk is
+     * read straight into the array's memory; otherwise a chunk of whole elements (its size is a multiple of 8) is read
+     * into {@code chunk} and decoded into a view of the array at that chunk's element offset.
      */
     private static void readInto(Header h, FileChannel ch, Entry e, INDArray dst, ByteBuffer chunk) throws IOException {
         int width = width(h.file(), e.name(), e.dtype());
+        long start = h.dataStart() + e.begin();
+        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN && width == dst.dataType().width()) {
+            BytePointer memory = new BytePointer(dst.data().addressPointer());
+            long bytes = e.end() - e.begin();
+            for (long first = 0; first < bytes; first += chunk.capacity()) {
+                int n = (int) Math.min(chunk.capacity(), bytes - first);
+                readFully(h, ch, e, memory.getPointer(first).capacity(n).limit(n).asByteBuffer(), start + first);
+            }
+            return;
+        }
         long count = e.count();
         int perChunk = chunk.capacity() / width;
         for (long first = 0; first < count; first += perChunk) {
             int n = (int) Math.min(perChunk, count - first);
             chunk.clear().limit(n * width);
-            long at = h.dataStart() + e.begin() + first * width;
-            while (chunk.hasRemaining()) {
-                if (ch.read(chunk, at + chunk.position()) < 0) {
-                    throw new ConfigException(h.file() + " ended while tensor " + quote(e.name()) + " was read (was the file "
-                            + "changed while it was loaded?); load it again");
-                }
-            }
+            readFully(h, ch, e, chunk, start + first * width);
             chunk.flip();
             if (dst.dataType() == DataType.FLOAT) decode(e.dtype(), chunk, floats(dst, first, n));
             else decode(e.dtype(), chunk, doubles(dst, first, n));
         }
+    }
+
+    /** Fills {@code b} from file position {@code at}; {@code ended} is the error if the file is shorter. */
+    private static void readFully(FileChannel ch, ByteBuffer b, long at, Supplier<ConfigException> ended) throws IOException {
+        for (int done = 0; b.hasRemaining(); done = b.position()) {
+            if (ch.read(b, at + done) < 0) throw ended.get();
+        }
+    }
+
+    private static void readFully(Header h, FileChannel ch, Entry e, ByteBuffer b, long at) throws IOException {
+        readFully(ch, b, at, () -> new ConfigException(h.file() + " ended while tensor " + quote(e.name())
+                + " was read (was the file changed while it was loaded?); load it again"));
     }
 
     private static void decode(String dtype, ByteBuffer in, FloatBuffer out) {
@@ -239,23 +258,18 @@ public final class SafeTensors {
             long size = ch.size();
             if (size < 8) throw corrupt(file, "it is shorter than the 8-byte header length (" + size + " bytes)");
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(file, ch, len, 0);
+            readFully(ch, len, 0, () -> corrupt(file, "it ended inside its header"));
             long n = len.getLong(0);
             if (n < 2 || n > MAX_HEADER || n > size - 8) {
                 throw corrupt(file, "its header length " + Long.toUnsignedString(n) + " does not fit the file size " + size
                         + " (the most rat4j accepts is " + MAX_HEADER + ")");
             }
             ByteBuffer hb = ByteBuffer.allocate((int) n);
-            readFully(file, ch, hb, 8);
+            readFully(ch, hb, 8, () -> corrupt(file, "it ended inside its header"));
             return validate(file, parse(file, hb.flip()), 8 + n, size - 8 - n);
         }
     }
 
-    private static void readFully(Path file, FileChannel ch, ByteBuffer b, long at) throws IOException {
-        while (b.hasRemaining()) {
-            if (ch.read(b, at + b.position()) < 0) throw corrupt(file, "it ended inside its header");
-        }
-    }
 
     private static JsonNode parse(Path file, ByteBuffer bytes) {
         String text;
