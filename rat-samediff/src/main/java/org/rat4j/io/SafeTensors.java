@@ -171,7 +171,8 @@ public final class SafeTensors {
     private static void readInto(Header h, FileChannel ch, Entry e, INDArray dst, ByteBuffer chunk) throws IOException {
         int width = width(h.file(), e.name(), e.dtype());
         long start = h.dataStart() + e.begin();
-        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN && width == dst.dataType().width()) {
+        boolean sameBytes = e.dtype().equals(dst.dataType() == DataType.FLOAT ? "F32" : "F64");
+        if (sameBytes && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
             BytePointer memory = new BytePointer(dst.data().addressPointer());
             long bytes = e.end() - e.begin();
             for (long first = 0; first < bytes; first += chunk.capacity()) {
