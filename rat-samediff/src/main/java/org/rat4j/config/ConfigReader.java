@@ -49,7 +49,7 @@ public final class ConfigReader {
     public int getInt(String key, int def) {
         Object v = raw(key);
         if (v == null) return def;
-        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) return n.intValue();
+        if (isInt(v)) return ((Number) v).intValue();
         if (v instanceof String s) {
             try {
                 return Integer.parseInt(s.trim());
@@ -57,7 +57,25 @@ public final class ConfigReader {
                 // fall through to the error below
             }
         }
-        throw new ConfigException("'" + where(key) + "' must be an integer, got '" + v + "'");
+        throw new ConfigException("'" + where(key) + "' must be an integer" + (v instanceof Number ? " of 32 bits" : "")
+                + ", got " + shown(v));
+    }
+
+    /** A whole number within int range: 1e10 or 2^40 is an error, not silently clamped. */
+    private static boolean isInt(Object v) {
+        if (!(v instanceof Number n)) return false;
+        double d = n.doubleValue();
+        return d == Math.rint(d) && d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE;
+    }
+
+    /**
+     * A value as an error message shows it: quoted on one line, or only its kind for a mapping or a list (whose text
+     * may be huge, or endless for a YAML structure that contains itself).
+     */
+    static String shown(Object v) {
+        if (v instanceof Map) return "a mapping";
+        if (v instanceof Collection) return "a list";
+        return ConfigException.quote(String.valueOf(v));
     }
 
     /** An integer of at least {@code min}: {@code 'path.key' must be >= min, got v} otherwise. */
@@ -82,7 +100,7 @@ public final class ConfigReader {
                 // fall through
             }
         }
-        throw new ConfigException("'" + where(key) + "' must be a number, got '" + v + "'");
+        throw new ConfigException("'" + where(key) + "' must be a number, got " + shown(v));
     }
 
     public boolean getBool(String key, boolean def) {
@@ -92,11 +110,14 @@ public final class ConfigReader {
         if (v instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))) {
             return Boolean.parseBoolean(s);
         }
-        throw new ConfigException("'" + where(key) + "' must be true or false, got '" + v + "'");
+        throw new ConfigException("'" + where(key) + "' must be true or false, got " + shown(v));
     }
 
     public String getString(String key, String def) {
         Object v = raw(key);
+        if (v instanceof Map || v instanceof Collection) {
+            throw new ConfigException("'" + where(key) + "' must be a single value, got " + shown(v));
+        }
         return v == null ? def : v.toString();
     }
 
@@ -114,10 +135,8 @@ public final class ConfigReader {
             if (list.isEmpty()) throw new ConfigException("'" + where(key) + "' is an empty list; give an integer or one per layer");
             List<Integer> out = new ArrayList<>();
             for (Object o : list) {
-                if (!(o instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
-                    throw new ConfigException("'" + where(key) + "' must hold integers, got '" + o + "'");
-                }
-                out.add(n.intValue());
+                if (!isInt(o)) throw new ConfigException("'" + where(key) + "' must hold integers of 32 bits, got " + shown(o));
+                out.add(((Number) o).intValue());
             }
             return out;
         }
@@ -129,7 +148,7 @@ public final class ConfigReader {
     public ConfigReader child(String key) {
         Object v = raw(key);
         if (v != null && !(v instanceof Map)) {
-            throw new ConfigException("'" + where(key) + "' must be a mapping of keys to values, got '" + v + "'");
+            throw new ConfigException("'" + where(key) + "' must be a mapping of keys to values, got " + shown(v));
         }
         ConfigReader c = new ConfigReader(where(key), (Map<String, Object>) v);
         children.add(c);
@@ -138,10 +157,11 @@ public final class ConfigReader {
 
     /** Fails on the first key present in the tree (at this level or below) that no reader asked for. */
     public void finish() {
-        for (String key : map.keySet()) {
-            if (!known.contains(key)) {
-                String near = nearest(key, known);
-                throw new ConfigException("unknown config key '" + where(key) + "'"
+        for (Object k : map.keySet()) {                // YAML keys may be numbers, booleans or null, not only strings
+            String key = String.valueOf(k);
+            if (!(k instanceof String) || !known.contains(key)) {
+                String near = key.length() > 100 ? null : nearest(key, known);
+                throw new ConfigException("unknown config key " + ConfigException.quote(where(key))
                         + (near == null ? "" : "; did you mean '" + where(near) + "'?")
                         + " Valid keys here: " + known);
             }

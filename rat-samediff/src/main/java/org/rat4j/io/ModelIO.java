@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A model directory: {@code config.json} (the model config, {@link ModelConfig#toJson()}) and
@@ -34,7 +35,12 @@ public final class ModelIO {
         AtomicFiles.writeString(dir.resolve(CONFIG), model.config().toJson());
     }
 
-    /** Loads a model directory, converting the weights to {@code type}. */
+    /**
+     * Loads a model directory, converting the weights to {@code type}. Nothing is read or allocated until the whole
+     * header is valid ({@link SafeTensors#readHeader}) and its names and shapes are exactly what {@code config.json}
+     * needs, so a file declaring more or larger tensors than the model is refused at the cost of reading its header.
+     * The tied head's copy of the embedding is checked but not read.
+     */
     public static RatLanguageModel load(Path dir, DataType type) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new ConfigException("model directory not found: " + dir + " (create one with 'rat4j init' or 'rat4j train')");
@@ -44,7 +50,14 @@ public final class ModelIO {
             throw new ConfigException("no " + WEIGHTS + " in " + dir + "; a model directory holds " + CONFIG + " and " + WEIGHTS);
         }
         ModelConfig config = ModelConfig.fromJson(dir.resolve(CONFIG));
-        Map<String, INDArray> tensors = SafeTensors.read(weights, type);
+        SafeTensors.Header header = SafeTensors.readHeader(weights);
+        Set<String> used;
+        try {
+            used = RatLanguageModel.checkShapes(config, header.shapes());
+        } catch (ConfigException e) {
+            throw new ConfigException(weights + " does not fit its " + CONFIG + ": " + e.getMessage(), e);
+        }
+        Map<String, INDArray> tensors = SafeTensors.read(header, type, used);
         return RatLanguageModel.fromParameters(config, tensors, type);
     }
 }

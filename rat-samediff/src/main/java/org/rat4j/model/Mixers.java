@@ -54,7 +54,7 @@ public final class Mixers {
         }
         if (reader == null) {
             String near = ConfigReader.nearest(name.trim().toLowerCase(Locale.ROOT), types());
-            throw new ConfigException("unknown layer type '" + name + "' at '" + r.path() + ".type'"
+            throw new ConfigException("unknown layer type " + ConfigException.quote(name) + " at '" + r.path() + ".type'"
                     + (near == null ? "" : "; did you mean '" + near + "'?") + " Valid types: "
                     + String.join(", ", types()));
         }

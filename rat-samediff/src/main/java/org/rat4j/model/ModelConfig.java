@@ -176,7 +176,7 @@ public record ModelConfig(int vocabSize, int dModel, int nLayers, int numHeads, 
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new ConfigException("model config not found: " + file + " (a model directory holds config.json and model.safetensors)");
         } catch (IOException e) {
-            throw new ConfigException("cannot parse " + file + " as JSON: " + e.getMessage(), e);
+            throw new ConfigException("cannot parse " + file + " as JSON: " + ConfigException.oneLine(e.getMessage()), e);
         }
         ConfigReader r = new ConfigReader("", tree);
         ModelConfig c = read(r);
@@ -196,9 +196,10 @@ public record ModelConfig(int vocabSize, int dModel, int nLayers, int numHeads, 
             if (!(tree instanceof Map)) throw new ConfigException(file + " must hold a mapping of keys to values at the top level");
             return (Map<String, Object>) tree;
         } catch (IOException e) {
-            throw new ConfigException("cannot read " + file + ": " + e.getMessage(), e);
-        } catch (org.yaml.snakeyaml.error.YAMLException e) {
-            throw new ConfigException("invalid YAML in " + file + ": " + e.getMessage(), e);
+            throw new ConfigException("cannot read " + file + ": " + ConfigException.oneLine(e.getMessage()), e);
+        } catch (org.yaml.snakeyaml.error.YAMLException | IllegalArgumentException e) {
+            // IllegalArgumentException: SafeConstructor's own value parsing, e.g. !!binary text that is not base64
+            throw new ConfigException("invalid YAML in " + file + ": " + ConfigException.oneLine(e.getMessage()), e);
         }
     }
 
@@ -272,7 +273,7 @@ public record ModelConfig(int vocabSize, int dModel, int nLayers, int numHeads, 
             r.finish();
             return c;
         } catch (IOException e) {
-            throw new ConfigException("invalid model config JSON: " + e.getMessage(), e);
+            throw new ConfigException("invalid model config JSON: " + ConfigException.oneLine(e.getMessage()), e);
         }
     }
 }

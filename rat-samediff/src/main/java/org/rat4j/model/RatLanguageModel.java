@@ -126,25 +126,48 @@ public final class RatLanguageModel {
      * extra tensors are an error, except {@code head.lm_head.weight} of a tied model.
      */
     public static RatLanguageModel fromParameters(ModelConfig config, Map<String, INDArray> given, DataType dataType) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        given.forEach((name, a) -> shapes.put(name, a.shape()));
         LinkedHashMap<String, INDArray> p = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : parameterShapes(config).entrySet()) {
-            INDArray a = given.get(e.getKey());
-            if (a == null) {
+        for (String name : checkShapes(config, shapes)) {
+            INDArray a = given.get(name);
+            p.put(name, a.dataType() == dataType ? a : a.castTo(dataType));
+        }
+        return new RatLanguageModel(config, dataType, p);
+    }
+
+    /**
+     * Checks tensor names and shapes against what {@code config} needs, before any tensor is read or converted: every
+     * parameter present with its exact shape, nothing else except {@code head.lm_head.weight} of a tied model (a copy
+     * of the embedding, then of the embedding's shape).
+     *
+     * @return the names of the parameters the model uses, in state-dict order
+     */
+    public static Set<String> checkShapes(ModelConfig config, Map<String, long[]> given) {
+        LinkedHashMap<String, long[]> needed = parameterShapes(config);
+        for (Map.Entry<String, long[]> e : needed.entrySet()) {
+            long[] shape = given.get(e.getKey());
+            if (shape == null) {
                 throw new ConfigException("missing tensor '" + e.getKey() + "' (expected shape " + Arrays.toString(e.getValue())
                         + "); the weights do not match the model config");
             }
-            if (!Arrays.equals(a.shape(), e.getValue())) {
-                throw new ConfigException("tensor '" + e.getKey() + "' has shape " + Arrays.toString(a.shape())
-                        + " but the model config needs " + Arrays.toString(e.getValue()));
-            }
-            p.put(e.getKey(), a.dataType() == dataType ? a : a.castTo(dataType));
+            requireShape(e.getKey(), shape, e.getValue());
         }
-        for (String name : given.keySet()) {
-            if (!p.containsKey(name) && !(name.equals(LM_HEAD) && config.tieEmbedding())) {
-                throw new ConfigException("unexpected tensor '" + name + "': the model config has no such parameter");
+        for (Map.Entry<String, long[]> e : given.entrySet()) {
+            if (needed.containsKey(e.getKey())) continue;
+            if (!(e.getKey().equals(LM_HEAD) && config.tieEmbedding())) {
+                throw new ConfigException("unexpected tensor " + ConfigException.quote(e.getKey()) + ": the model config has no such parameter");
             }
+            requireShape(LM_HEAD, e.getValue(), needed.get(WTE));
         }
-        return new RatLanguageModel(config, dataType, p);
+        return Collections.unmodifiableSet(needed.keySet());
+    }
+
+    private static void requireShape(String name, long[] shape, long[] needed) {
+        if (!Arrays.equals(shape, needed)) {
+            throw new ConfigException("tensor '" + name + "' has shape " + Arrays.toString(shape)
+                    + " but the model config needs " + Arrays.toString(needed));
+        }
     }
 
     public ModelConfig config() {

@@ -72,6 +72,43 @@ class ModelConfigTest {
         assertTrue(e.getMessage().contains("unknown layer type 'rta'") && e.getMessage().contains("did you mean 'rat'"), e.getMessage());
     }
 
+    /** The message of reading {@code yaml} (the model section's body) as a config; it must be one line. */
+    private static String refusal(Path dir, String body) throws Exception {
+        Path f = dir.resolve("m.yaml");
+        Files.writeString(f, "model:\n  d_model: 8\n  n_layers: 1\n  num_heads: 2\n  backbone: {seq_cell: {type: rat}}\n" + body);
+        ConfigException e = assertThrows(ConfigException.class, () -> ModelConfig.fromYaml(f));
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void hostileValuesGetOneLineErrors(@TempDir Path dir) throws Exception {
+        // 1e10 and 2^40 were clamped to 2147483647 by Number.intValue(); .inf too.
+        assertTrue(refusal(dir, "  vocab_size: 1e10\n").contains("'model.vocab_size' must be an integer of 32 bits, got '1.0E10'"));
+        assertTrue(refusal(dir, "  vocab_size: 1099511627776\n").contains("must be an integer of 32 bits, got '1099511627776'"));
+        assertTrue(refusal(dir, "  vocab_size: .inf\n").contains("got 'Infinity'"));
+        // A YAML key that is not a string was a ClassCastException.
+        assertTrue(refusal(dir, "  vocab_size: 10\n  1: 2\n").contains("unknown config key 'model.1'"));
+        assertTrue(refusal(dir, "  vocab_size: 10\n  ~: 2\n").contains("unknown config key 'model.null'"));
+        // Names and values with line breaks are shown on one line.
+        assertTrue(refusal(dir, "  vocab_size: 10\n  \"vocab\\nsize\": 2\n").contains("unknown config key 'model.vocab size'"));
+        assertTrue(refusal(dir, "  vocab_size: \"1\\n0\"\n").contains("got '1 0'"));
+        // A structure where a single value belongs is named, never printed (this one contains itself).
+        Path f = dir.resolve("self.yaml");
+        Files.writeString(f, "model:\n  vocab_size: 10\n  d_model: 8\n  n_layers: 1\n  num_heads: 2\n"
+                + "  backbone:\n    seq_cell:\n      type: &t\n        - x\n        - y: *t\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ModelConfig.fromYaml(f));
+        assertTrue(e.getMessage().contains("'model.backbone.seq_cell.type' must be a single value, got a list"), e.getMessage());
+        // !!binary that is not base64 was an IllegalArgumentException from the YAML library (found by ModelConfigFuzzTest).
+        Files.writeString(f, "model:\n  vocab_size: !!binary aGVsb5=\n");
+        e = assertThrows(ConfigException.class, () -> ModelConfig.fromYaml(f));
+        assertTrue(e.getMessage().startsWith("invalid YAML in " + f), e.getMessage());
+        // Parser messages, several lines long, are joined.
+        Files.writeString(f, "model:\n  vocab_size: [\n");
+        e = assertThrows(ConfigException.class, () -> ModelConfig.fromYaml(f));
+        assertTrue(e.getMessage().startsWith("invalid YAML in " + f) && !e.getMessage().contains("\n"), e.getMessage());
+    }
+
     @Test
     void badValuesAreExplained(@TempDir Path dir) {
         assertThrows(ConfigException.class, () -> ModelConfig.fromYaml(dir.resolve("missing.yaml")), "missing file");

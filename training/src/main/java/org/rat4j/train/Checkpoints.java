@@ -41,6 +41,8 @@ public final class Checkpoints {
     public static final String OPTIMIZER = "optimizer.safetensors";
     public static final String STATE = "trainer.json";
     public static final String MANIFEST = "manifest.json";
+    /** The files a checkpoint's manifest lists (and must list) besides itself. */
+    private static final List<String> FILES = List.of(ModelIO.CONFIG, ModelIO.WEIGHTS, OPTIMIZER, STATE);
     private static final Pattern NAME = Pattern.compile("step-(\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -123,7 +125,7 @@ public final class Checkpoints {
             manifest.put("version", 1);
             manifest.put("step", state.step());
             Map<String, Object> files = new LinkedHashMap<>();
-            for (String f : List.of(ModelIO.CONFIG, ModelIO.WEIGHTS, OPTIMIZER, STATE)) {
+            for (String f : FILES) {
                 Path p = tmp.resolve(f);
                 files.put(f, Map.of("bytes", Files.size(p), "sha256", sha256(p)));
             }
@@ -203,8 +205,12 @@ public final class Checkpoints {
         return Optional.empty();
     }
 
-    /** Checks that {@code ckpt} is a complete checkpoint whose files match its manifest. */
-    @SuppressWarnings("unchecked")
+    /**
+     * Checks that {@code ckpt} is a complete checkpoint whose files match its manifest. The manifest is untrusted: it
+     * must list every checkpoint file, each under a plain file name (no separator, no {@code ..}, not absolute) of a
+     * regular file (not a link) directly inside {@code ckpt}, with an integer size and a SHA-256; nothing outside
+     * the checkpoint is ever opened.
+     */
     public static void verify(Path ckpt) {
         if (!Files.isDirectory(ckpt)) {
             throw new ConfigException("checkpoint not found: " + ckpt + " (a checkpoint is a folder RUN/checkpoints/step-NNNNNNN)");
@@ -214,31 +220,40 @@ public final class Checkpoints {
             throw new ConfigException("checkpoint " + ckpt + " is incomplete (no " + MANIFEST + "): its writing never finished; "
                     + "resume from an earlier checkpoint");
         }
-        Map<String, Object> m;
+        Object m;
         try {
-            m = new ObjectMapper().readValue(manifest.toFile(), Map.class);
+            m = new ObjectMapper().readValue(manifest.toFile(), Object.class);
         } catch (IOException e) {
-            throw new ConfigException("checkpoint " + ckpt + " has an unreadable " + MANIFEST + " (" + e.getMessage()
-                    + "); resume from an earlier checkpoint", e);
+            throw new ConfigException("checkpoint " + ckpt + " has an unreadable " + MANIFEST + " ("
+                    + String.valueOf(e.getMessage()).replaceAll("\\s+", " ") + "); resume from an earlier checkpoint", e);
         }
-        Object files = m.get("files");
-        if (!"rat4j-checkpoint".equals(m.get("format")) || !(files instanceof Map)) {
-            throw new ConfigException(manifest + " is not a rat4j checkpoint manifest");
+        if (!(m instanceof Map<?, ?> top) || !"rat4j-checkpoint".equals(top.get("format")) || !(top.get("files") instanceof Map<?, ?> files)) {
+            throw new ConfigException(manifest + " is not a rat4j checkpoint manifest; resume from an earlier checkpoint");
         }
-        for (Map.Entry<String, Object> e : ((Map<String, Object>) files).entrySet()) {
-            Path f = ckpt.resolve(e.getKey());
-            Map<String, Object> info = (Map<String, Object>) e.getValue();
-            if (!Files.isRegularFile(f)) {
-                throw new ConfigException("checkpoint " + ckpt + " is missing " + e.getKey() + "; resume from an earlier checkpoint");
+        for (String needed : FILES) {
+            if (!files.containsKey(needed)) {
+                throw new ConfigException(manifest + " does not list " + needed + "; resume from an earlier checkpoint");
+            }
+        }
+        for (Map.Entry<?, ?> e : files.entrySet()) {
+            String name = (String) e.getKey();                      // JSON object keys are strings
+            Path f = manifestFile(ckpt, manifest, name);
+            if (!(e.getValue() instanceof Map<?, ?> info) || !(info.get("bytes") instanceof Number want)
+                    || !(info.get("sha256") instanceof String sha)) {
+                throw new ConfigException(manifest + " entry " + ConfigException.quote(name) + " is not {\"bytes\": N, \"sha256\": \"...\"}; "
+                        + "resume from an earlier checkpoint");
+            }
+            if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                throw new ConfigException("checkpoint " + ckpt + " is missing " + name + " (or it is not a regular file); "
+                        + "resume from an earlier checkpoint");
             }
             try {
                 long size = Files.size(f);
-                long want = ((Number) info.get("bytes")).longValue();
-                if (size != want) {
+                if (!(want instanceof Integer || want instanceof Long) || size != want.longValue()) {
                     throw new ConfigException("checkpoint file " + f + " has " + size + " bytes but its manifest says " + want
                             + " (truncated or replaced); resume from an earlier checkpoint");
                 }
-                if (!sha256(f).equals(info.get("sha256"))) {
+                if (!sha256(f).equals(sha)) {
                     throw new ConfigException("checkpoint file " + f + " does not match the checksum in its manifest (the file "
                             + "was changed or damaged); resume from an earlier checkpoint");
                 }
@@ -246,6 +261,20 @@ public final class Checkpoints {
                 throw new ConfigException("cannot read checkpoint file " + f + ": " + ex.getMessage(), ex);
             }
         }
+    }
+
+    /**
+     * The file a manifest entry names, which must be a plain file name: a manifest listing {@code ../../etc/passwd}
+     * made the loader read and hash a file outside the checkpoint (issue 14).
+     */
+    static Path manifestFile(Path ckpt, Path manifest, String name) {
+        boolean plain = !name.isEmpty() && !name.equals(".") && !name.equals("..")
+                && name.indexOf('/') < 0 && name.indexOf('\\') < 0 && name.indexOf('\0') < 0;
+        if (!plain) {
+            throw new ConfigException(manifest + " lists " + ConfigException.quote(name) + ", which is not a plain file name "
+                    + "inside the checkpoint (the manifest was altered); resume from an earlier checkpoint");
+        }
+        return ckpt.resolve(name);
     }
 
     /** Verifies and reads a checkpoint, the model in {@code type}. */

@@ -1,5 +1,6 @@
 package org.rat4j.train;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -13,6 +14,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -124,6 +126,76 @@ class CheckpointTest {
         // missing folder
         e = assertThrows(ConfigException.class, () -> Checkpoints.verify(dir.resolve("checkpoints/step-0000099")));
         assertTrue(e.getMessage().startsWith("checkpoint not found"), e.getMessage());
+    }
+
+    /** Rewrites the manifest of {@code ckpt} after {@code edit} changed its parsed tree. */
+    @SuppressWarnings("unchecked")
+    static void editManifest(Path ckpt, java.util.function.Consumer<Map<String, Object>> edit) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        Map<String, Object> m = json.readValue(ckpt.resolve(Checkpoints.MANIFEST).toFile(), Map.class);
+        edit.accept(m);
+        json.writeValue(ckpt.resolve(Checkpoints.MANIFEST).toFile(), m);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> files(Map<String, Object> manifest) {
+        return (Map<String, Object>) manifest.get("files");
+    }
+
+    static String refusal(Path ckpt) {
+        ConfigException e = assertThrows(ConfigException.class, () -> Checkpoints.verify(ckpt));
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void manifestsNameOnlyPlainFilesInsideTheCheckpoint(@TempDir Path dir) throws Exception {
+        Path ckpt = TestRuns.checkpoint(dir.resolve("checkpoints"));
+        Checkpoints.verify(ckpt);
+        // A file outside the checkpoint whose size and hash the manifest states truthfully: still never opened.
+        Path outside = Files.writeString(dir.resolve("secret"), "root:x:0:0");
+        Map<String, Object> truthful = Map.of("bytes", Files.size(outside), "sha256", Checkpoints.sha256(outside));
+        for (String name : List.of("../../secret", "../secret", "/etc/passwd", outside.toString(), "sub/config.json", "..", ".", "",
+                "a\\b")) {
+            editManifest(ckpt, m -> files(m).put(name, truthful));
+            String message = refusal(ckpt);
+            assertTrue(message.contains("lists " + ConfigException.quote(name) + ", which is not a plain file name inside the checkpoint"),
+                    message);
+            editManifest(ckpt, m -> files(m).remove(name));
+        }
+        Checkpoints.verify(ckpt);
+        // Every checkpoint file must be listed: a manifest cannot vouch for less than what loading reads.
+        editManifest(ckpt, m -> files(m).remove(Checkpoints.OPTIMIZER));
+        assertTrue(refusal(ckpt).contains("does not list optimizer.safetensors"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void malformedManifestsAreRefusedWithOneLine(@TempDir Path dir) throws Exception {
+        Path ckpt = TestRuns.checkpoint(dir.resolve("checkpoints"));
+        Path manifest = ckpt.resolve(Checkpoints.MANIFEST);
+        String good = Files.readString(manifest);
+        for (String bad : List.of("null", "[1]", "{\"format\": \"rat4j-checkpoint\", \"files\": [1]}", "{\"files\": {}}")) {
+            Files.writeString(manifest, bad);
+            assertTrue(refusal(ckpt).contains("is not a rat4j checkpoint manifest"), bad);
+        }
+        Files.writeString(manifest, "{\n\"format\": ");
+        assertTrue(refusal(ckpt).contains("has an unreadable manifest.json"));
+        Files.writeString(manifest, good);
+        editManifest(ckpt, m -> files(m).put(ModelIO.CONFIG, "12"));
+        assertTrue(refusal(ckpt).contains("entry 'config.json' is not {\"bytes\": N, \"sha256\": \"...\"}"));
+        Files.writeString(manifest, good);
+        editManifest(ckpt, m -> ((Map<String, Object>) files(m).get(ModelIO.CONFIG)).put("bytes", "12"));
+        assertTrue(refusal(ckpt).contains("entry 'config.json' is not"));
+        Files.writeString(manifest, good);
+        editManifest(ckpt, m -> ((Map<String, Object>) files(m).get(ModelIO.CONFIG)).put("bytes", 12.5));
+        assertTrue(refusal(ckpt).contains("bytes but its manifest says 12.5"));
+        // A checkpoint file replaced by a link to an identical file outside is not a file inside the checkpoint.
+        Files.writeString(manifest, good);
+        Path copy = Files.copy(ckpt.resolve(Checkpoints.STATE), dir.resolve("trainer-copy.json"));
+        Files.delete(ckpt.resolve(Checkpoints.STATE));
+        Files.createSymbolicLink(ckpt.resolve(Checkpoints.STATE), copy);
+        assertTrue(refusal(ckpt).contains("is missing trainer.json (or it is not a regular file)"));
     }
 
     @Test

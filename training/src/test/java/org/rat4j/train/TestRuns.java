@@ -41,6 +41,14 @@ final class TestRuns {
         return model(Map.of("type", "ratplus", "dilation_size", 4, "local_size", 0, "initial_size", 0, "apply_re", true, "joint_train", true));
     }
 
+    /** A complete, verifiable checkpoint {@code dir/step-0000001} of a fresh tiny RAT, written without training. */
+    static Path checkpoint(Path dir) throws java.io.IOException {
+        ModelConfig config = ModelConfig.read(new org.rat4j.config.ConfigReader("", rat()));
+        RatLanguageModel m = RatLanguageModel.initialize(config, 1, DataType.FLOAT);
+        AdamW opt = new AdamW(m.parameters(), 0.9, 0.95, 1e-8, 0.1);
+        return new Checkpoints(dir, 1).save(m, opt, new Checkpoints.State(1, 1, 0, "", 0, 0, 0, Map.of(), Map.of()));
+    }
+
     /** A config tree: the model plus train settings; {@code overrides} are key=value strings. */
     static ExperimentConfig config(Map<String, Object> model, Path runDir, String... overrides) {
         Map<String, Object> tree = new LinkedHashMap<>();
