@@ -74,19 +74,16 @@ public final class PromptFile {
     }
 
     /**
-     * Continues every prompt of {@code in}, {@code batch} prompts at a time, and writes the results to {@code out}
-     * as they come (into a temporary file renamed into place at the end).
+     * Continues {@code prompts} (as {@link #read} gives them), {@code batch} at a time, and writes the results to
+     * {@code out} as they come (into a temporary file renamed into place at the end).
      *
      * @param done called with the number of prompts finished so far, after each batch
-     * @return how many prompts were continued
      */
-    public static int generate(TextGenerator generator, Path in, Path out, TextGenerator.Settings settings, int batch,
-                               IntConsumer done) throws IOException {
+    public static void generate(TextGenerator generator, List<String> prompts, Path out, TextGenerator.Settings settings, int batch,
+                                IntConsumer done) throws IOException {
         if (batch < 1) throw new ConfigException("the batch size must be at least 1, got " + batch);
         requireWritable(out);
-        List<String> prompts = read(in);
         AtomicFiles.write(out, o -> writeAll(generator, prompts, settings, batch, done, o));
-        return prompts.size();
     }
 
     private static void writeAll(TextGenerator generator, List<String> prompts, TextGenerator.Settings settings, int batch,

@@ -76,6 +76,10 @@ public final class TextGenerator {
     public interface TextListener {
         TextListener NONE = (sequence, text) -> { };
 
+        /** Before generation: the text the model reads for sequence {@code sequence} (after truncation). */
+        default void onPrompt(int sequence, String promptText) {
+        }
+
         /** More text of sequence {@code sequence} (never empty). */
         void onText(int sequence, String text);
 
@@ -146,6 +150,7 @@ public final class TextGenerator {
             seqs[b] = new Sequence(tokenizer, settings.stopStrings());
             promptText[b] = seqs[b].detokenizer.push(p.ids());
         }
+        for (int b = 0; b < n; b++) listener.onPrompt(b, promptText[b]);
         StringBuilder[] text = new StringBuilder[n];
         for (int b = 0; b < n; b++) text[b] = new StringBuilder();
         TokenListener tokens = new TokenListener() {

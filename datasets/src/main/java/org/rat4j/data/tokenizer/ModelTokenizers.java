@@ -61,7 +61,7 @@ public final class ModelTokenizers {
         Tokenizer t;
         String source;
         if (override != null && !override.isBlank()) {
-            t = override.equals("default") ? Tokenizers.loadDefault() : Tokenizers.resolve(override);
+            t = Tokenizers.resolve(override);
             source = "--tokenizer " + override;
             if (stored.isPresent() && !stored.get().sha256().equals(t.hash())) {
                 LOG.warn("using {} ({}) instead of the tokenizer {} stored with the model in {}", source, t.id(), stored.get().id(), dir);
@@ -78,6 +78,32 @@ public final class ModelTokenizers {
         requireCompatible(t, config, "the model in " + dir + " (tokenizer: " + source + ")",
                 "pass --tokenizer with the tokenizer the model was trained with");
         return t;
+    }
+
+    /** The value of {@code --tokenizer} that stores no tokenizer with a new model. */
+    public static final String NONE = "none";
+
+    /**
+     * The tokenizer to store with a model made without one ({@code rat4j init}, {@code rat4j import}): the one
+     * {@code spec} names ({@value #NONE}: none), else the default tokenizer when it is installed and fits the model
+     * exactly (same vocabulary size and EOS, as the papers' LLaMA-2 models), else none; null means none.
+     */
+    public static Tokenizer forNewModel(ModelConfig config, String spec) {
+        if (spec != null && !spec.isBlank()) {
+            if (spec.equals(NONE)) return null;
+            Tokenizer t = Tokenizers.resolve(spec);
+            requireCompatible(t, config, "the model", "pass the model's tokenizer with --tokenizer, or --tokenizer " + NONE);
+            return t;
+        }
+        if (!Tokenizers.defaultAvailable()) {
+            LOG.info("no tokenizer stored with the model: the default tokenizer is not installed (pass --tokenizer FILE to store one)");
+            return null;
+        }
+        Tokenizer d = Tokenizers.loadDefault();
+        if (d.vocabSize() == config.vocabSize() && d.eosId() == config.eosId()) return d;
+        LOG.info("no tokenizer stored with the model: the default {} ({} ids, EOS {}) does not fit vocab_size {} and "
+                + "eos_token_id {}; pass --tokenizer FILE to store one", d.id(), d.vocabSize(), d.eosId(), config.vocabSize(), config.eosId());
+        return null;
     }
 
     /** The tokenizer a verified entry names. */

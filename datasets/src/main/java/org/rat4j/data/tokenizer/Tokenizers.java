@@ -56,12 +56,15 @@ public final class Tokenizers {
         }
     }
 
+    /** The name that selects the default tokenizer wherever a tokenizer is named. */
+    public static final String DEFAULT_NAME = "default";
+
     /**
-     * A tokenizer named on a command line or in a config: {@code null} or empty for the default (LLaMA-2),
-     * {@value Gpt2Tokenizer#NAME} for GPT-2's BPE ({@link Gpt2Tokenizer}), anything else a tokenizer file.
+     * A tokenizer named on a command line or in a config: {@code null}, empty or {@value #DEFAULT_NAME} for the
+     * default (LLaMA-2), {@value Gpt2Tokenizer#NAME} for GPT-2's BPE ({@link Gpt2Tokenizer}), anything else a tokenizer file.
      */
     public static Tokenizer resolve(String spec) {
-        if (spec == null || spec.isBlank()) return loadDefault();
+        if (spec == null || spec.isBlank() || spec.equals(DEFAULT_NAME)) return loadDefault();
         if (spec.equals(Gpt2Tokenizer.NAME)) return Gpt2Tokenizer.get();
         return load(Path.of(spec));
     }

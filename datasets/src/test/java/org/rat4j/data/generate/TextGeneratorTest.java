@@ -161,7 +161,7 @@ class TextGeneratorTest {
         Files.writeString(in, "{\"prompt\": \"hello\", \"answers\": [\"x\"]}\n\n{\"prompt\": \"abc \\u00e9\"}\n{\"prompt\": \"\"}\n");
         Path out = dir.resolve("out.jsonl");
         List<Integer> progress = new ArrayList<>();
-        assertEquals(3, PromptFile.generate(gen, in, out, TextGenerator.Settings.of(GREEDY), 2, progress::add));
+        PromptFile.generate(gen, PromptFile.read(in), out, TextGenerator.Settings.of(GREEDY), 2, progress::add);
         assertEquals(List.of(2, 3), progress);
         List<String> lines = Files.readAllLines(out);
         assertEquals(3, lines.size());
@@ -183,11 +183,19 @@ class TextGeneratorTest {
         // Bad input is one error naming the line, and no output appears.
         Files.writeString(in, "{\"prompt\": \"ok\"}\n{\"text\": \"no prompt\"}\n");
         Path out2 = dir.resolve("out2.jsonl");
-        ConfigException e = assertThrows(ConfigException.class, () -> PromptFile.generate(gen, in, out2, TextGenerator.Settings.of(GREEDY), 1, n -> { }));
+        ConfigException e = assertThrows(ConfigException.class, () -> PromptFile.read(in));
         assertTrue(e.getMessage().contains("line 2: no \"prompt\" field"), e.getMessage());
-        assertFalse(Files.exists(out2));
-        assertTrue(assertThrows(ConfigException.class, () -> PromptFile.generate(gen, in, dir, TextGenerator.Settings.of(GREEDY), 1, n -> { }))
+        assertTrue(assertThrows(ConfigException.class, () -> PromptFile.generate(gen, List.of("a"), dir, TextGenerator.Settings.of(GREEDY), 1, n -> { }))
                 .getMessage().contains("is a directory"));
+        // A failure in the second batch (its prompt has id 271, past this model's 270 ids) leaves no output at all.
+        TextGenerator narrow = new TextGenerator(RatLanguageModel.initialize(ModelConfig.of(270, 16, 1, 4, 32, MixerConfig.attention()),
+                1, DataType.FLOAT), TOK);
+        List<Integer> done = new ArrayList<>();
+        e = assertThrows(ConfigException.class, () -> PromptFile.generate(narrow, List.of("a", "abc"), out2,
+                TextGenerator.Settings.of(GREEDY), 1, done::add));
+        assertTrue(e.getMessage().contains("271"), e.getMessage());
+        assertEquals(List.of(1), done, "the first batch was written before the failure");
+        assertFalse(Files.exists(out2));
         try (var s = Files.list(dir)) {
             assertEquals(List.of(), s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList(), "no temporary files left");
         }
