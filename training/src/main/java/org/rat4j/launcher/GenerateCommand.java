@@ -117,7 +117,11 @@ public final class GenerateCommand implements Subcommand {
         return 0;
     }
 
-    /** {@code --tokens}: ids in, ids out, one line per prompt. */
+    /**
+     * {@code --tokens}: ids in, ids out, one comma-separated line per prompt. One prompt streams its ids as they are
+     * chosen (with a progress bar on standard error when standard output is not a terminal); a batch prints its
+     * lines at the end, after a progress bar over the steps.
+     */
     private static int generateIds(CommandLine cl, RatLanguageModel model, GenerationSettings settings) {
         for (String textOnly : List.of("stop", "out", "max-prompt", "tokenizer", "batch")) {
             if (cl.hasOption(textOnly)) {
@@ -126,10 +130,32 @@ public final class GenerateCommand implements Subcommand {
         }
         List<int[]> prompts = new ArrayList<>();
         for (String t : cl.getOptionValues("tokens")) prompts.add(tokenIds(t, "tokens"));
-        List<Generation> out = new Generator(model).generate(prompts, settings, TokenListener.NONE);
+        boolean withPrompt = cl.hasOption("with-prompt");
+        boolean streamed = prompts.size() == 1;
+        int maxNew = settings.maxNewTokens();
+        List<Generation> out;
+        try (ProgressBar bar = streamed && Console.isTerminal() ? null : bar("generate", maxNew)) {
+            int[] printed = {0};
+            if (streamed && withPrompt) for (int id : prompts.get(0)) Console.write((printed[0]++ == 0 ? "" : ",") + id);
+            out = new Generator(model).generate(prompts, settings, new TokenListener() {
+                @Override
+                public void onToken(int sequence, int token) {
+                    if (streamed) Console.write((printed[0]++ == 0 ? "" : ",") + token);
+                }
+
+                @Override
+                public void onStep(int step) {
+                    if (bar != null) bar.stepTo(step);
+                }
+            });
+        }
+        if (streamed) {
+            Console.write("\n");
+            return 0;
+        }
         for (int b = 0; b < out.size(); b++) {
-            int[] ids = cl.hasOption("with-prompt") ? Generator.concat(prompts.get(b), out.get(b).tokens()) : out.get(b).tokens();
-            Console.stdout().println(Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(",")));
+            int[] ids = withPrompt ? Generator.concat(prompts.get(b), out.get(b).tokens()) : out.get(b).tokens();
+            Console.write(Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(",")) + "\n");
         }
         return 0;
     }

@@ -156,7 +156,16 @@ class TextCommandsTest {
         // Ids still work, and text-only options are refused with them.
         out.reset();
         assertEquals(0, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--tokens", "1,280,285", "--max-new", "3", "--no-stop"}));
-        assertEquals(3, stdout().trim().split(",").length);
+        String ids = stdout();
+        assertTrue(ids.matches("\\d+,\\d+,\\d+\n"), ids);
+        out.reset();
+        assertEquals(0, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--tokens", "1,280,285", "--max-new", "3", "--no-stop",
+                "--with-prompt"}));
+        assertEquals("1,280,285," + ids, stdout());
+        out.reset();
+        assertEquals(0, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--tokens", "1,280,285", "--tokens", "7",
+                "--max-new", "3", "--no-stop"}));
+        assertTrue(stdout().startsWith(ids), "a batch prints the same ids for the same prompt: " + stdout());
         assertEquals(2, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--tokens", "1", "--stop", "x"}));
         assertTrue(err.toString().contains("--stop works on text"), err.toString());
         assertEquals(2, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--tokens", "1", "--prompt", "x"}));
