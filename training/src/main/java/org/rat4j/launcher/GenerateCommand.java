@@ -106,6 +106,7 @@ public final class GenerateCommand implements Subcommand {
             if (out == null) throw new ConfigException("--prompt-file needs --out FILE for the results (JSONL)");
             return generateFile(generator, Path.of(cl.getOptionValue("prompt-file")), out, text, intValue(cl, "batch", 8, 1));
         }
+        if (cl.hasOption("batch")) throw new ConfigException("--batch is for --prompt-file; the --prompt options always form one batch");
         List<String> prompts = Arrays.asList(cl.getOptionValues("prompt"));
         List<TextGenerator.Result> results = prompts.size() == 1
                 ? List.of(stream(generator, prompts.get(0), text, cl.hasOption("with-prompt")))
