@@ -9,6 +9,8 @@ import org.apache.commons.cli.ParseException;
 import org.rat4j.config.ConfigException;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -86,6 +88,13 @@ public final class CliOptions {
         } catch (NumberFormatException e) {
             throw new ConfigException("--" + opt + " must be a number, got '" + v + "'");
         }
+    }
+
+    /** The output file an option names; an existing directory there is a clear error, not a failed rename later. */
+    public static Path outputFile(CommandLine cl, String opt) {
+        Path p = Path.of(cl.getOptionValue(opt));
+        if (Files.isDirectory(p)) throw new ConfigException("--" + opt + " " + p + " is a directory; give a file name");
+        return p;
     }
 
     /** A comma-separated list of token ids, e.g. {@code 1,5,9}. */

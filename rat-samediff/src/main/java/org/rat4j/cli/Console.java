@@ -20,6 +20,18 @@ public final class Console {
         return stdout;
     }
 
+    /** Whether the process talks to a terminal (standard input and output), where streamed text is its own progress. */
+    public static boolean isTerminal() {
+        return System.console() != null;
+    }
+
+    /** Writes text as UTF-8, whatever the platform's encoding, and flushes it (streamed output appears at once). */
+    public static void write(String text) {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        stdout.write(b, 0, b.length);
+        stdout.flush();
+    }
+
     /** Sends results to {@code out} instead (tests capture command output this way). */
     public static void redirect(PrintStream out) {
         stdout = out;

@@ -10,6 +10,9 @@ import org.apache.commons.cli.Options;
 import org.rat4j.cli.Console;
 import org.rat4j.cli.Subcommand;
 import org.rat4j.config.ConfigException;
+import org.rat4j.model.ModelConfig;
+import org.rat4j.data.tokenizer.ModelTokenizers;
+import org.rat4j.data.tokenizer.Tokenizer;
 import org.rat4j.io.ModelIO;
 import org.rat4j.io.torch.StateDictImport;
 import org.rat4j.io.torch.TorchCheckpoint;
@@ -24,6 +27,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import static org.rat4j.cli.CliOptions.*;
@@ -55,6 +59,8 @@ public final class ImportCommand implements Subcommand {
                 + " (configs/model/rat-xl.yaml, ratplus-1b.yaml, ...)"));
         o.addOption(optional("out", "DIR", "model directory to write (config.json + model.safetensors)"));
         o.addOption(flag("overwrite", "replace an existing model in DIR"));
+        o.addOption(optional("tokenizer", "FILE", "tokenizer to store with the model: a tokenizer file, 'gpt2', 'default' or "
+                + "'none' (default: the default tokenizer when it fits vocab_size and eos_token_id, else none)"));
         o.addOption(flag("list", "print the checkpoint's tensors under rat4j names, with shapes and dtypes, and stop"));
         CommandLine cl = parse(name(), "Imports a checkpoint of CLAIRE-Labo/RAT or wimh966/rat-plus (docs/models.md). "
                 + "Extra arguments are overrides of the config: key=value (model.backbone.seq_cell.dilation_size=16).", o, args);
@@ -71,6 +77,7 @@ public final class ImportCommand implements Subcommand {
             throw new ConfigException("--config FILE and --out DIR are required (or --list to see the checkpoint's tensors)");
         }
         ModelConfig config = config(Path.of(cl.getOptionValue("config")), cl.getArgList().toArray(String[]::new));
+        Tokenizer tokenizer = ModelTokenizers.forNewModel(config, cl.getOptionValue("tokenizer"));
         Path out = Path.of(cl.getOptionValue("out"));
         if (Files.exists(out.resolve(ModelIO.WEIGHTS)) && !cl.hasOption("overwrite")) {
             throw new ConfigException(out + " already holds a model; pass --overwrite to replace it or choose another --out");
@@ -84,8 +91,8 @@ public final class ImportCommand implements Subcommand {
                 model = plan.load(tensor -> bar.step());
             }
         }
-        ModelIO.save(model, out);
-        LOG.info("wrote {} ({} parameters) to {}/{} and {}", from.getFileName(), model.parameterCount(), out, ModelIO.WEIGHTS, ModelIO.CONFIG);
+        List<String> files = ModelTokenizers.save(model, tokenizer, out);
+        LOG.info("wrote {} ({} parameters) to {}: {}", from.getFileName(), model.parameterCount(), out, String.join(", ", files));
         return 0;
     }
 

@@ -5,6 +5,9 @@ import org.apache.commons.cli.Options;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.rat4j.cli.Subcommand;
 import org.rat4j.config.ConfigException;
+import org.rat4j.model.ModelConfig;
+import org.rat4j.data.tokenizer.ModelTokenizers;
+import org.rat4j.data.tokenizer.Tokenizer;
 import org.rat4j.io.ModelIO;
 import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
@@ -27,7 +30,7 @@ public final class InitCommand implements Subcommand {
 
     @Override
     public String summary() {
-        return "write a freshly initialised model (config.json + model.safetensors)";
+        return "write a freshly initialised model (config.json + model.safetensors + its tokenizer)";
     }
 
     @Override
@@ -37,6 +40,8 @@ public final class InitCommand implements Subcommand {
         o.addOption(optional("seed", "N", "initialisation seed (default 1005, the reference's)"));
         o.addOption(required("out", "DIR", "model directory to write"));
         o.addOption(flag("overwrite", "replace an existing model in DIR"));
+        o.addOption(optional("tokenizer", "FILE", "tokenizer to store with the model: a tokenizer file, 'gpt2', 'default' or "
+                + "'none' (default: the default tokenizer when it fits vocab_size and eos_token_id, else none)"));
         CommandLine cl = parse(name(), "Initialises a model as the reference does (N(0, 0.02), gate-bias inits) and saves it.", o, args);
         if (cl == null) return 0;
         ModelConfig config = ModelConfig.fromYaml(Path.of(cl.getOptionValue("config")));
@@ -44,11 +49,11 @@ public final class InitCommand implements Subcommand {
         if (Files.exists(out.resolve(ModelIO.WEIGHTS)) && !cl.hasOption("overwrite")) {
             throw new ConfigException(out + " already holds a model; pass --overwrite to replace it or choose another --out");
         }
+        Tokenizer tokenizer = ModelTokenizers.forNewModel(config, cl.getOptionValue("tokenizer"));
         long seed = longValue(cl, "seed", 1005);
         LOG.info("initialising {} parameters (seed {})", config.parameterCount(), seed);
         RatLanguageModel model = RatLanguageModel.initialize(config, seed, DataType.FLOAT);
-        ModelIO.save(model, out);
-        LOG.info("wrote {}/{} and {}", out, ModelIO.WEIGHTS, ModelIO.CONFIG);
+        LOG.info("wrote {} to {}", String.join(", ", ModelTokenizers.save(model, tokenizer, out)), out);
         return 0;
     }
 }

@@ -2,11 +2,13 @@ package org.rat4j.launcher;
 
 import org.rat4j.cli.Subcommand;
 import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.OptionGroup;
 import org.apache.commons.cli.Options;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.rat4j.config.ConfigException;
+import org.rat4j.data.tokenizer.ModelTokenizers;
 import org.rat4j.io.ModelIO;
 import org.rat4j.io.Npy;
 import org.rat4j.model.RatLanguageModel;
@@ -17,7 +19,7 @@ import java.nio.file.Path;
 
 import static org.rat4j.cli.CliOptions.*;
 
-/** {@code rat4j score}: the logits of a token sequence, as a float32 {@code [T, V]} NumPy file. */
+/** {@code rat4j score}: the logits of a token sequence or a text, as a float32 {@code [T, V]} NumPy file. */
 public final class ScoreCommand implements Subcommand {
     private static final Logger LOG = LoggerFactory.getLogger(ScoreCommand.class);
 
@@ -28,24 +30,43 @@ public final class ScoreCommand implements Subcommand {
 
     @Override
     public String summary() {
-        return "write the logits [T, V] of a token sequence as a .npy file";
+        return "write the logits [T, V] of a text or token sequence as a .npy file";
     }
 
     @Override
     public int run(String[] args) throws Exception {
         Options o = new Options();
-        o.addOption(required("model", "DIR", "model directory (config.json + model.safetensors)"));
-        o.addOption(required("tokens", "IDS", "comma-separated token ids, e.g. 1,5,9"));
+        o.addOption(required("model", "DIR", "model directory (config.json + model.safetensors; it carries its tokenizer)"));
+        OptionGroup input = new OptionGroup();
+        input.addOption(optional("tokens", "IDS", "comma-separated token ids, e.g. 1,5,9"));
+        input.addOption(optional("text", "TEXT", "text, encoded with the model's tokenizer (BOS first)"));
+        o.addOptionGroup(input);
         o.addOption(required("out", "FILE", "output .npy file (float32, shape [T, V])"));
         o.addOption(optional("precision", "float32|float64", "arithmetic of the forward pass (default float32)"));
+        o.addOption(optional("tokenizer", "FILE", "tokenizer file, 'gpt2' or 'default', for --text with a model directory "
+                + "that stores none"));
         CommandLine cl = parse(name(), "Runs the parallel forward pass and saves the logits of every position.", o, args);
         if (cl == null) return 0;
+        if (!cl.hasOption("text") && !cl.hasOption("tokens")) throw new ConfigException("nothing to score: give --text TEXT or --tokens IDS");
         DataType type = precision(cl.getOptionValue("precision", "float32"));
-        RatLanguageModel model = ModelIO.load(Path.of(cl.getOptionValue("model")), type);
-        int[] ids = tokenIds(cl.getOptionValue("tokens"), "tokens");
+        Path out = outputFile(cl, "out");
+        Path dir = Path.of(cl.getOptionValue("model"));
+        RatLanguageModel model = ModelIO.load(dir, type);
+        int[] ids;
+        if (cl.hasOption("text")) {
+            ids = ModelTokenizers.of(dir, model.config(), cl.getOptionValue("tokenizer")).encode(cl.getOptionValue("text"), true);
+            LOG.info("the text is {} tokens", ids.length);
+        } else {
+            if (cl.hasOption("tokenizer")) throw new ConfigException("--tokenizer is for --text; --tokens are ids already");
+            ids = tokenIds(cl.getOptionValue("tokens"), "tokens");
+        }
+        if (ids.length > model.config().seqLen()) {
+            LOG.warn("{} tokens are more than the model's seq_len {}: positions after {} were never trained", ids.length,
+                    model.config().seqLen(), model.config().seqLen());
+        }
         INDArray logits = logits(model, ids);
-        Npy.writeFloat32(Path.of(cl.getOptionValue("out")), logits);
-        LOG.info("wrote logits {} to {}", java.util.Arrays.toString(logits.shape()), cl.getOptionValue("out"));
+        Npy.writeFloat32(out, logits);
+        LOG.info("wrote logits {} to {}", java.util.Arrays.toString(logits.shape()), out);
         return 0;
     }
 

@@ -9,6 +9,7 @@ import org.rat4j.io.AtomicFiles;
 import org.rat4j.io.ModelIO;
 import org.rat4j.io.SafeTensors;
 import org.rat4j.model.ModelConfig;
+import org.rat4j.io.TokenizerEntry;
 import org.rat4j.model.RatLanguageModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,7 @@ import java.util.stream.Stream;
 
 /**
  * The checkpoints of a run, {@code RUN/checkpoints/step-NNNNNNN/}. Each is a model directory
- * ({@code config.json}, {@code model.safetensors}: usable with {@code rat4j generate/score --model}) plus
+ * ({@code config.json}, {@code model.safetensors} and the run's tokenizer: usable with {@code rat4j generate/score --model}) plus
  * {@code optimizer.safetensors} (AdamW moments), {@code trainer.json} (step, data position, seeds, the whole config)
  * and {@code manifest.json} (size and SHA-256 of every other file).
  *
@@ -77,6 +78,7 @@ public final class Checkpoints {
     private final Path dir;
     private final int keep;
     private WriteHook hook = f -> { };
+    private TokenizerEntry tokenizer;
 
     /**
      * @param dir  the checkpoints folder ({@code RUN/checkpoints})
@@ -90,6 +92,16 @@ public final class Checkpoints {
     public Checkpoints withWriteHook(WriteHook h) {
         this.hook = h;
         return this;
+    }
+
+    /** Stores {@code t} (null: none) in every checkpoint, so each is a self-contained model directory. */
+    public Checkpoints withTokenizer(TokenizerEntry t) {
+        this.tokenizer = t;
+        return this;
+    }
+
+    public TokenizerEntry tokenizer() {
+        return tokenizer;
     }
 
     public Path directory() {
@@ -111,7 +123,7 @@ public final class Checkpoints {
         Path tmp = Files.createTempDirectory(dir, "." + name(state.step()) + ".tmp-");
         try {
             hook.beforeWrite(tmp.resolve(ModelIO.WEIGHTS));
-            ModelIO.save(model, tmp);
+            List<String> written = new ArrayList<>(ModelIO.save(model, tmp, tokenizer));
             Map<String, INDArray> opt = new LinkedHashMap<>();
             optimizer.firstMoments().forEach((n, a) -> opt.put("exp_avg." + n, a));
             optimizer.secondMoments().forEach((n, a) -> opt.put("exp_avg_sq." + n, a));
@@ -125,7 +137,8 @@ public final class Checkpoints {
             manifest.put("version", 1);
             manifest.put("step", state.step());
             Map<String, Object> files = new LinkedHashMap<>();
-            for (String f : FILES) {
+            written.addAll(List.of(OPTIMIZER, STATE));
+            for (String f : written) {
                 Path p = tmp.resolve(f);
                 files.put(f, Map.of("bytes", Files.size(p), "sha256", sha256(p)));
             }
@@ -377,13 +390,13 @@ public final class Checkpoints {
         }
     }
 
-    /** Writes a model directory atomically (temporary directory, then rename), replacing an existing one. */
-    public static void saveModelDir(RatLanguageModel model, Path target) throws IOException {
+    /** Writes a model directory with {@code tokenizer} (null: none) atomically (temporary directory, then rename). */
+    public static void saveModelDir(RatLanguageModel model, Path target, TokenizerEntry tokenizer) throws IOException {
         Path parent = target.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
         try {
-            ModelIO.save(model, tmp);
+            ModelIO.save(model, tmp, tokenizer);
             syncDirectory(tmp);
             replaceDirectory(tmp, target);
         } catch (IOException | RuntimeException e) {

@@ -8,6 +8,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.rat4j.block.MixerConfig;
 import org.rat4j.config.ConfigException;
+import org.rat4j.block.MixerConfig;
+import org.rat4j.model.ModelConfig;
+import org.rat4j.data.tokenizer.ModelTokenizers;
 import org.rat4j.data.tokenizer.Tokenizer;
 import org.rat4j.io.AtomicFiles;
 import org.rat4j.model.Gradients;
@@ -93,7 +96,8 @@ public final class Trainer {
         this.oc = run.config().optim();
         this.model = run.model();
         this.optimizer = new AdamW(model.parameters(), oc.beta1(), oc.beta2(), oc.eps(), oc.weightDecay());
-        this.checkpoints = new Checkpoints(run.runDir().resolve("checkpoints"), ts.keepCheckpoints());
+        this.checkpoints = new Checkpoints(run.runDir().resolve("checkpoints"), ts.keepCheckpoints())
+                .withTokenizer(ModelTokenizers.entry(run.tokenizer()));
         this.metrics = new MetricsLog(run.runDir());
         this.joint = isJoint(model.config());
     }
@@ -296,7 +300,7 @@ public final class Trainer {
         double trainSeconds = elapsedBefore + (System.nanoTime() - startNanos) / 1e9;
         Path finalDir = runDir.resolve(FINAL_DIR);
         try {
-            Checkpoints.saveModelDir(model, finalDir);
+            Checkpoints.saveModelDir(model, finalDir, checkpoints.tokenizer());
         } catch (IOException e) {
             throw writeFailed("the final model " + finalDir, e, lastCkpt);
         }

@@ -15,6 +15,7 @@ import org.rat4j.data.shard.TokenShards;
 import org.rat4j.data.shard.TokenSource;
 import org.rat4j.data.shard.TokenizeCommand;
 import org.rat4j.data.text.InputResolver;
+import org.rat4j.data.tokenizer.ModelTokenizers;
 import org.rat4j.data.tokenizer.Tokenizer;
 import org.rat4j.data.tokenizer.Tokenizers;
 import org.rat4j.io.ModelIO;
@@ -80,7 +81,9 @@ public final class TrainingSetup {
                         + abbreviate(tokenizer.hash()) + "); set data.tokenizer to the run's tokenizer");
             }
         } else if (cfg.train().initFrom() != null) {
-            model = initFrom(cfg, Path.of(cfg.train().initFrom()), type);
+            Path initDir = modelDirOf(Path.of(cfg.train().initFrom()));
+            requireStoredTokenizer(initDir, tokenizer);
+            model = initFrom(cfg, initDir, type);
         } else {
             model = RatLanguageModel.initialize(cfg.resolveModel(null), cfg.train().seed(), type);
         }
@@ -137,21 +140,21 @@ public final class TrainingSetup {
         return out;
     }
 
-    /** The tokenizer's ids must all be valid model ids. */
+    /** The tokenizer's ids must all be valid model ids, with the same EOS ({@link ModelTokenizers#requireCompatible}). */
     public static void requireVocab(Tokenizer tokenizer, ModelConfig model) {
-        if (tokenizer.vocabSize() > model.vocabSize()) {
-            throw new ConfigException("the tokenizer " + tokenizer.id() + " has " + tokenizer.vocabSize() + " ids but the model's "
-                    + "vocab_size is " + model.vocabSize() + "; set model.vocab_size=" + tokenizer.vocabSize()
-                    + " or use the tokenizer the model was made for (data.tokenizer)");
-        }
-        if (tokenizer.vocabSize() < model.vocabSize()) {
-            LOG.warn("the tokenizer has {} ids and the model {}: {} embeddings are never used", tokenizer.vocabSize(),
-                    model.vocabSize(), model.vocabSize() - tokenizer.vocabSize());
-        }
-        if (tokenizer.eosId() != model.eosId()) {
-            throw new ConfigException("the tokenizer's EOS id is " + tokenizer.eosId() + " but the model's eos_token_id is "
-                    + model.eosId() + "; set model.eos_token_id=" + tokenizer.eosId());
-        }
+        ModelTokenizers.requireCompatible(tokenizer, model, "the model", "set model.vocab_size=" + tokenizer.vocabSize()
+                + " or use the tokenizer the model was made for (data.tokenizer)", "set model.eos_token_id=" + tokenizer.eosId());
+    }
+
+    /** A model directory that stores a tokenizer is trained further only with that tokenizer: its embeddings mean its ids. */
+    static void requireStoredTokenizer(Path dir, Tokenizer tokenizer) {
+        ModelIO.tokenizer(dir).ifPresent(e -> {
+            if (!e.sha256().equals(tokenizer.hash())) {
+                throw new ConfigException("train.init_from: " + dir + " stores the tokenizer " + e.id() + " (sha256 " + abbreviate(e.sha256())
+                        + ") but this run uses " + tokenizer.id() + " (sha256 " + abbreviate(tokenizer.hash()) + "); set data.tokenizer="
+                        + (e.isBuiltin() ? e.builtin() : e.file()));
+            }
+        });
     }
 
     /** Fails, listing the differences, unless two model configs are equal. */

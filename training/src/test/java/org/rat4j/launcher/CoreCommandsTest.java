@@ -100,7 +100,7 @@ class CoreCommandsTest {
         assertEquals(2, Rat4j.run(new String[]{"init", "--config", dir.resolve("nope.yaml").toString(), "--out", dir.resolve("m2").toString()}));
         assertTrue(err.toString().contains("config file not found"), err.toString());
         assertEquals(2, Rat4j.run(new String[]{"generate", "--model", model.toString()}));
-        assertTrue(err.toString().contains("Missing required option: tokens"), err.toString());
+        assertTrue(err.toString().contains("nothing to continue: give --prompt TEXT, --prompt-file FILE or --tokens IDS"), err.toString());
 
         Files.writeString(cfg, Files.readString(cfg).replace("chunk_size", "chunk_sise"));
         assertEquals(2, Rat4j.run(new String[]{"init", "--config", cfg.toString(), "--out", dir.resolve("m3").toString()}));

@@ -91,7 +91,7 @@ class TrainCommandTest {
     void badInputIsAOneLineError(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("run");
         assertError("did you mean 'model.backbone.seq_cell.chunk_size'", small(run, "model.backbone.seq_cell.chunk_sise=8"));
-        assertError("has 32000 ids but the model's vocab_size is 1000", small(run, "model.vocab_size=1000"));
+        assertError("has 32000 ids but the model has vocab_size 1000", small(run, "model.vocab_size=1000"));
         assertError("config file not found: nope.yaml", "--config", "nope.yaml");
         assertError("nothing to resume", "--resume", dir.resolve("missing").toString());
         assertError("train.init_from: " + dir.resolve("none") + " does not exist", small(run, "train.init_from=" + dir.resolve("none")));

@@ -4,6 +4,7 @@ import org.rat4j.config.ConfigException;
 import org.rat4j.data.IntList;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -30,9 +31,17 @@ import java.util.Map;
 public final class BpeTokenizer implements Tokenizer {
     private static final char SPACE_MARK = '\u2581';
     private static final byte[] UNK_TEXT = " \u2047 ".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] NO_TEXT = new byte[0];
+    /** The one-byte text of each byte value, shared by the byte-fallback pieces. */
+    private static final byte[][] BYTE_TEXT = new byte[256][];
+
+    static {
+        for (int b = 0; b < 256; b++) BYTE_TEXT[b] = new byte[]{(byte) b};
+    }
 
     private final String id;
     private final String hash;
+    private final Path file;
     private final String[] pieces;
     /** Each piece as UTF-8 with {@code ▁} already turned into a space; null for byte pieces. */
     private final byte[][] pieceText;
@@ -59,8 +68,18 @@ public final class BpeTokenizer implements Tokenizer {
      * @param hash  SHA-256 (hex) of the file the model came from; reported by {@link #hash()}
      */
     public BpeTokenizer(TokenizerModel model, String hash) {
+        this(model, hash, null);
+    }
+
+    /**
+     * @param model the vocabulary and merges
+     * @param hash  SHA-256 (hex) of {@code file}; reported by {@link #hash()}
+     * @param file  the tokenizer file the model was read from (stored with models that use it), or null
+     */
+    public BpeTokenizer(TokenizerModel model, String hash, Path file) {
         this.id = model.id();
         this.hash = hash;
+        this.file = file;
         List<String> list = model.pieces();
         int v = list.size();
         pieces = list.toArray(new String[0]);
@@ -191,19 +210,36 @@ public final class BpeTokenizer implements Tokenizer {
     @Override
     public String decode(int[] ids) {
         ByteBuilder bytes = new ByteBuilder(ids.length * 4);
-        for (int t : ids) {
-            if (t < 0 || t >= pieces.length) {
-                throw new ConfigException("token id " + t + " is outside the vocabulary [0, " + pieces.length + ") of tokenizer " + id);
-            }
-            if (t == bosId || t == eosId) continue;
-            if (t == unkId) bytes.add(UNK_TEXT);
-            else if (byteValue[t] >= 0) bytes.add((byte) byteValue[t]);
-            else bytes.add(pieceText[t]);
-        }
+        for (int t : ids) bytes.add(textOf(t));
         String s = new String(bytes.buf, 0, bytes.size, StandardCharsets.UTF_8);
         // The dummy prefix is removed from the text, not from the first token: "▁▁" may hold it and a real space.
         if (addPrefixSpace && !s.isEmpty() && s.charAt(0) == ' ') s = s.substring(1);
         return s;
+    }
+
+    /** The bytes of one id in decoded text (shared arrays: never modified). */
+    private byte[] textOf(int t) {
+        if (t < 0 || t >= pieces.length) {
+            throw new ConfigException("token id " + t + " is outside the vocabulary [0, " + pieces.length + ") of tokenizer " + id);
+        }
+        if (t == bosId || t == eosId) return NO_TEXT;
+        if (t == unkId) return UNK_TEXT;
+        return byteValue[t] >= 0 ? BYTE_TEXT[byteValue[t]] : pieceText[t];
+    }
+
+    @Override
+    public byte[] tokenBytes(int tokenId) {
+        return textOf(tokenId).clone();
+    }
+
+    @Override
+    public boolean stripsLeadingSpace() {
+        return addPrefixSpace;
+    }
+
+    @Override
+    public Path file() {
+        return file;
     }
 
     @Override
@@ -322,11 +358,6 @@ public final class BpeTokenizer implements Tokenizer {
 
         ByteBuilder(int capacity) {
             buf = new byte[Math.max(16, capacity)];
-        }
-
-        void add(byte b) {
-            if (size == buf.length) buf = Arrays.copyOf(buf, buf.length * 2);
-            buf[size++] = b;
         }
 
         void add(byte[] bs) {

@@ -63,6 +63,17 @@ public final class Gpt2Tokenizer implements Tokenizer {
     }
 
     @Override
+    public byte[] tokenBytes(int id) {
+        if (id < 0 || id >= VOCAB_SIZE) {
+            throw new IllegalArgumentException("token id " + id + " is outside the GPT-2 vocabulary [0, " + VOCAB_SIZE + ")");
+        }
+        if (id == END_OF_TEXT) return new byte[0];
+        IntArrayList one = new IntArrayList(1);
+        one.add(id);
+        return encoding.decodeBytes(one);
+    }
+
+    @Override
     public String piece(int id) {
         if (id == END_OF_TEXT) return "<|endoftext|>";
         IntArrayList one = new IntArrayList(1);

@@ -2,15 +2,13 @@ package org.rat4j.data.tokenizer;
 
 import org.rat4j.config.ConfigException;
 import org.rat4j.data.DataHome;
+import org.rat4j.io.Checksums;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -28,16 +26,29 @@ public final class Tokenizers {
 
     /** Loads a tokenizer file; {@link Tokenizer#hash()} is the SHA-256 of its bytes. */
     public static Tokenizer load(Path file) {
+        return load(file, null);
+    }
+
+    /**
+     * Loads a tokenizer file whose bytes must have the SHA-256 {@code sha256} (null: any). A cached tokenizer is
+     * used only if it has that checksum, so a file replaced since it was cached (a model saved again into the same
+     * directory) is read again.
+     */
+    public static Tokenizer load(Path file, String sha256) {
         Path key = file.toAbsolutePath().normalize();
         Tokenizer cached = CACHE.get(key);
-        if (cached != null) return cached;
+        if (cached != null && (sha256 == null || sha256.equals(cached.hash()))) return cached;
         try {
             if (!Files.isRegularFile(key)) {
                 throw new ConfigException("tokenizer file " + file + " does not exist; " + DataHome.SETUP_HINT
                         + ", or pass the path of an existing tokenizer file");
             }
             String hash = sha256(key);
-            Tokenizer t = new BpeTokenizer(TokenizerFile.read(key), hash);
+            if (sha256 != null && !sha256.equals(hash)) {
+                throw new ConfigException("tokenizer file " + file + " has SHA-256 " + Checksums.abbreviate(hash) + ", not the expected "
+                        + Checksums.abbreviate(sha256) + ": it was replaced or damaged");
+            }
+            Tokenizer t = new BpeTokenizer(TokenizerFile.read(key), hash, key);
             CACHE.put(key, t);
             return t;
         } catch (IOException e) {
@@ -45,12 +56,15 @@ public final class Tokenizers {
         }
     }
 
+    /** The name that selects the default tokenizer wherever a tokenizer is named. */
+    public static final String DEFAULT_NAME = "default";
+
     /**
-     * A tokenizer named on a command line or in a config: {@code null} or empty for the default (LLaMA-2),
-     * {@value Gpt2Tokenizer#NAME} for GPT-2's BPE ({@link Gpt2Tokenizer}), anything else a tokenizer file.
+     * A tokenizer named on a command line or in a config: {@code null}, empty or {@value #DEFAULT_NAME} for the
+     * default (LLaMA-2), {@value Gpt2Tokenizer#NAME} for GPT-2's BPE ({@link Gpt2Tokenizer}), anything else a tokenizer file.
      */
     public static Tokenizer resolve(String spec) {
-        if (spec == null || spec.isBlank()) return loadDefault();
+        if (spec == null || spec.isBlank() || spec.equals(DEFAULT_NAME)) return loadDefault();
         if (spec.equals(Gpt2Tokenizer.NAME)) return Gpt2Tokenizer.get();
         return load(Path.of(spec));
     }
@@ -84,21 +98,11 @@ public final class Tokenizers {
 
     /** SHA-256 of a file, lower-case hex. */
     public static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return sha256(in);
-        }
+        return Checksums.sha256(file);
     }
 
     /** SHA-256 of a stream's remaining bytes, lower-case hex. */
     public static String sha256(InputStream in) throws IOException {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this JDK has no SHA-256", e);
-        }
+        return Checksums.sha256(in);
     }
 }

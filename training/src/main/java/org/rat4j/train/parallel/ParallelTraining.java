@@ -11,6 +11,8 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.rat4j.config.ConfigException;
 import org.rat4j.data.iter.TokenBatchIterator;
 import org.rat4j.dl4j.Dl4jFormat;
+import org.rat4j.model.ModelConfig;
+import org.rat4j.data.tokenizer.ModelTokenizers;
 import org.rat4j.dl4j.LanguageModelLayer;
 import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
@@ -174,7 +176,7 @@ public final class ParallelTraining {
             double seconds = (System.nanoTime() - t0) / 1e9;
             RatLanguageModel trained = layer.toModel(Dl4jFormat.layerParams(net), type);
             Path finalDir = runDir.resolve(Trainer.FINAL_DIR);
-            Checkpoints.saveModelDir(trained, finalDir);
+            Checkpoints.saveModelDir(trained, finalDir, ModelTokenizers.entry(run.tokenizer()));
             double tps = total * tokensPerStep / seconds;
             LOG.info(String.format(Locale.ROOT, "done: %d iterations in %.1f s (%,.0f tokens/s), last loss %.4f; final model %s", total,
                     seconds, tps, lastLoss, finalDir));
