@@ -53,6 +53,11 @@ add hybrid_ratplus_lists "    seq_cell: {type: ratplus, dilation_size: [2], loca
     seq_cell1: {type: ratplus, dilation_size: [4, -1], local_size: [0, 2], initial_size: [1, 0], apply_re: true}
     interleave_step: 2"
 add gated_attention "    seq_cell: {type: gated_attention}"
+# no positional encoding (rope: none, NoPE), the length-generalisation setting
+add rat_L4_nope "    seq_cell: {type: rat, chunk_size: 4, ngroups: 2, rope: none}"
+add attention_nope "    seq_cell: {type: attention, rope: none}"
+add swa_W5_nope "    seq_cell: {type: swa, window_size: 5, rope: none}"
+add ratplus_Dl4_W3_P2_nope "    seq_cell: {type: ratplus, dilation_size: 4, local_size: 3, initial_size: 2, apply_re: true, rope: none}"
 add rat_L8_G1_untied_eps "    seq_cell: {type: rat, chunk_size: 8, ngroups: 1, rope_base: 500.0}" "  tie_embedding: false
   norm_eps: 1.0e-3"
 

@@ -121,8 +121,17 @@ def gelu_erf(x):
     return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
 
 
+def rope_base(cell):
+    """The RoPE base of a mixer, or None when its config turns positional encoding off (rope: none, NoPE)."""
+    if cell.get("rope", "rope") == "none":
+        return None
+    return float(cell["rope_base"])
+
+
 def rope(x, pos, base):
-    """Half-split RoPE of one head vector x:[d] at (integer) position pos."""
+    """Half-split RoPE of one head vector x:[d] at (integer) position pos; the identity for base None (NoPE)."""
+    if base is None:
+        return x
     d = x.shape[-1]
     half = d // 2
     inv_freq = base ** (-(2.0 * np.arange(half, dtype=np.float64)) / d)
@@ -161,7 +170,7 @@ def mixer_rat(x, p, cell, cfg):
     d = D // H
     L = int(cell["chunk_size"])
     G = int(cell["ngroups"])
-    base = float(cell["rope_base"])
+    base = rope_base(cell)
     assert T % L == 0, "RAT needs T % L == 0 (the caller pads)"
     assert H % G == 0
     xn = rmsnorm(x, p["input_norm.weight"], cfg["norm_eps"])
@@ -224,7 +233,7 @@ def mixer_attention(x, p, cell, cfg, window=None):
     T, D = x.shape
     H = cfg["num_heads"]
     d = D // H
-    base = float(cell["rope_base"])
+    base = rope_base(cell)
     xn = rmsnorm(x, p["input_norm.weight"], cfg["norm_eps"])
     u = xn @ p["in_proj.weight"].T
     v, q, k = u[:, 0:D], u[:, D:2 * D], u[:, 2 * D:3 * D]
@@ -270,7 +279,7 @@ def mixer_ratplus(x, p, cell, cfg, idx):
     T, D = x.shape
     H = cfg["num_heads"]
     d = D // H
-    base = float(cell["rope_base"])
+    base = rope_base(cell)
     apply_re = bool(cell.get("apply_re", True))
     if cell["type"] == "gated_attention":
         apply_re = False

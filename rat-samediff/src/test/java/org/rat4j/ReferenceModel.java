@@ -105,12 +105,12 @@ public final class ReferenceModel {
             double[] y = new double[d];
             int chunk = t / len;
             for (int h = 0; h < heads; h++) {
-                double[] qh = rope(slice(q[t], h * hd, hd), chunk, cell.ropeBase());
+                double[] qh = rope(slice(q[t], h * hd, hd), chunk, base(cell.rope(), cell.ropeBase()));
                 // Inter-chunk softmax over strictly previous chunks: O_inter, LSE_inter.
                 double lse = Double.NEGATIVE_INFINITY;
                 double[] scores = new double[chunk];
                 for (int cc = 0; cc < chunk; cc++) {
-                    double[] kb = rope(slice(kt[cc * len + len - 1], h * hd, hd), cc, cell.ropeBase());
+                    double[] kb = rope(slice(kt[cc * len + len - 1], h * hd, hd), cc, base(cell.rope(), cell.ropeBase()));
                     scores[cc] = dot(qh, kb) / Math.sqrt(hd);
                     lse = logAdd(lse, scores[cc]);
                 }
@@ -143,7 +143,7 @@ public final class ReferenceModel {
             q[t] = slice(u, d, d);
             k[t] = slice(u, 2 * d, d);
         }
-        double[][] y = attend(q, k, v, cell.ropeBase(), (qi, ki) -> ki <= qi && qi - ki <= window);
+        double[][] y = attend(q, k, v, base(cell.rope(), cell.ropeBase()), (qi, ki) -> ki <= qi && qi - ki <= window);
         double[][] out = new double[n][];
         for (int t = 0; t < n; t++) out[t] = add(x[t], matVec(mats.get(p + "out_proj.weight"), y[t]));
         return out;
@@ -189,7 +189,7 @@ public final class ReferenceModel {
             k[t] = kk;
             v[t] = vv;
         }
-        double[][] y = attend(q, k, v, cell.ropeBase(), pattern::allows);
+        double[][] y = attend(q, k, v, base(cell.rope(), cell.ropeBase()), pattern::allows);
         double[][] out = new double[n][];
         for (int t = 0; t < n; t++) {
             double[] g = y[t].clone();
@@ -243,7 +243,13 @@ public final class ReferenceModel {
         return o;
     }
 
+    /** The RoPE base of a mixer, or NaN for no positional encoding ({@code rope: none}), which {@link #rope} skips. */
+    static double base(boolean rope, double base) {
+        return rope ? base : Double.NaN;
+    }
+
     static double[] rope(double[] x, long pos, double base) {
+        if (Double.isNaN(base)) return x;
         int d = x.length, half = d / 2;
         double[] o = new double[d];
         for (int i = 0; i < half; i++) {

@@ -1,5 +1,6 @@
 package org.rat4j;
 
+import org.rat4j.ops.RotaryEmbedding;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.rat4j.attention.AttentionConfig;
 import org.rat4j.block.MixerConfig;
@@ -10,6 +11,7 @@ import org.rat4j.ratplus.RatPlusConfig;
 import org.rat4j.rnn.RnnConfig;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -42,6 +44,12 @@ public final class TestModels {
         m.put("ratplus-Dm1-W3-P2", of(RatPlusConfig.of(-1, 3, 2)));
         m.put("ratplus-D1", of(RatPlusConfig.of(1, 0, 4)));
         m.put("gated-attention", of(RatPlusConfig.gatedAttention()));
+        // No positional encoding (rope: none): the length-generalisation setting of the evaluation.
+        m.put("rat-L4-nope", of(new RatConfig(4, 2, RotaryEmbedding.DEFAULT_BASE, false)));
+        m.put("attention-nope", of(new AttentionConfig(AttentionConfig.FULL, RotaryEmbedding.DEFAULT_BASE, false)));
+        m.put("swa-W3-nope", of(new AttentionConfig(3, RotaryEmbedding.DEFAULT_BASE, false)));
+        m.put("ratplus-D4-W2-P1-nope", of(new RatPlusConfig(List.of(4), List.of(2), List.of(1), true, false,
+                RotaryEmbedding.DEFAULT_BASE, false)));
         return m;
     }
 

@@ -2,6 +2,7 @@ package org.rat4j.attention;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.block.BlockDims;
 import org.rat4j.block.DecodeCache;
@@ -67,8 +68,8 @@ public final class AttentionBlock implements MixerBlock {
         ctx.tap(tapPrefix + AttentionLayout.TAP_K, k, d);
         ctx.tap(tapPrefix + AttentionLayout.TAP_V, v, d);
 
-        SDVariable qh = rotatedHeads(ctx, q, heads, hd, cell.ropeBase());                       // [B, H, T, d]
-        SDVariable kh = rotatedHeads(ctx, k, heads, hd, cell.ropeBase());
+        SDVariable qh = rotatedHeads(ctx, q, heads, hd, cell.rope(), cell.ropeBase());                       // [B, H, T, d]
+        SDVariable kh = rotatedHeads(ctx, k, heads, hd, cell.rope(), cell.ropeBase());
         SDVariable vh = toHeads(sd, v, seqLen, heads, hd);
         int w = cell.window();
         int block = cell.isSliding() ? BandedAttention.blockSize(seqLen, w) : -1;
@@ -89,8 +90,8 @@ public final class AttentionBlock implements MixerBlock {
     }
 
     @Override
-    public DecodeCache newCache(Map<String, INDArray> params, int batch, int capacity) {
-        return new AttentionCache(dims, cell, layout, params, batch, capacity);
+    public DecodeCache newCache(Map<String, INDArray> params, int batch, int capacity, DataType stateType) {
+        return new AttentionCache(dims, cell, layout, params, batch, capacity, stateType);
     }
 
     /** Every earlier token and itself; with a window, at most W of them plus itself (spec §2.2, §2.3). */

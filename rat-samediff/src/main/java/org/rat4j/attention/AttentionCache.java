@@ -1,5 +1,6 @@
 package org.rat4j.attention;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.block.BlockDims;
 import org.rat4j.block.DecodeCache;
@@ -9,11 +10,11 @@ import org.rat4j.kernels.KeyValueSlots;
 import java.util.Map;
 import java.util.stream.IntStream;
 
-import static org.rat4j.block.MixerParams.IN_PROJ;
 import static org.rat4j.kernels.NdBuffers.numbers;
 import static org.rat4j.kernels.NdBuffers.readStorage;
 import static org.rat4j.kernels.NdBuffers.rowMajor;
 import static org.rat4j.kernels.Rope.rope;
+import static org.rat4j.kernels.Rope.rotate;
 import static org.rat4j.kernels.Rope.ropeTable;
 import static org.rat4j.kernels.Rows.columns;
 import static org.rat4j.kernels.Rows.sequences;
@@ -36,14 +37,14 @@ final class AttentionCache implements DecodeCache {
     private final KeyValueSlots slots;
 
     AttentionCache(BlockDims dims, AttentionConfig cell, AttentionLayout layout, Map<String, INDArray> p, int batch,
-                   int capacity) {
+                   int capacity, DataType stateType) {
         this.dims = dims;
         this.cell = cell;
         this.layout = layout;
         this.window = cell.window();
         this.projections = new StepProjections(p, dims, batch);
         int slotCount = cell.isSliding() ? Math.min(capacity, window + 1) : capacity;
-        this.slots = new KeyValueSlots(batch, dims.numHeads(), slotCount, dims.headDim(), p.get(IN_PROJ).dataType());
+        this.slots = new KeyValueSlots(batch, dims.numHeads(), slotCount, dims.headDim(), stateType);
     }
 
     private int slotOf(int position) {
@@ -61,9 +62,7 @@ final class AttentionCache implements DecodeCache {
         double[] q = columns(u, batch, layout.q().offset(), d);
         double[] k = columns(u, batch, layout.k().offset(), d);
         sequences(batch, PARALLEL_BATCH).forEach(b -> {
-            double[][] table = ropeTable(positions[b], dims.headDim(), cell.ropeBase());
-            rope(q, b, dims.numHeads(), dims.headDim(), table);
-            rope(k, b, dims.numHeads(), dims.headDim(), table);
+            if (cell.rope()) rotate(q, k, b, dims.numHeads(), dims.headDim(), positions[b], cell.ropeBase());
             slots.write(b, slotOf(positions[b]), k, v, b * d);
         });
         return projections.out(xs, slots.attend(q), x);
@@ -94,7 +93,7 @@ final class AttentionCache implements DecodeCache {
             longest = Math.max(longest, n);
         }
         double[][][] tables = new double[longest][][];
-        IntStream.range(0, longest).parallel().forEach(t -> tables[t] = ropeTable(t, dims.headDim(), cell.ropeBase()));
+        if (cell.rope()) IntStream.range(0, longest).parallel().forEach(t -> tables[t] = ropeTable(t, dims.headDim(), cell.ropeBase()));
         sequences(lengths.length, 2).forEach(b -> {
             int n = lengths[b];
             // Tokens first .. n-1 (with a window: the last W+1, the next step overwrites the oldest), a block of
@@ -110,7 +109,7 @@ final class AttentionCache implements DecodeCache {
                 }
                 readStorage(keys, (b * seqLen + start) * d, k);
                 readStorage(values, (b * seqLen + start) * d, v);
-                for (int i = 0; i < count; i++) rope(k, i, dims.numHeads(), dims.headDim(), tables[start + i]);
+                if (cell.rope()) for (int i = 0; i < count; i++) rope(k, i, dims.numHeads(), dims.headDim(), tables[start + i]);
                 if (cell.isSliding()) {
                     for (int i = 0; i < count; i++) slots.write(b, slotOf(start + i), k, v, i * d);
                 } else {
@@ -118,6 +117,11 @@ final class AttentionCache implements DecodeCache {
                 }
             }
         });
+    }
+
+    @Override
+    public long allocatedBytes() {
+        return slots.allocatedBytes();
     }
 
     @Override

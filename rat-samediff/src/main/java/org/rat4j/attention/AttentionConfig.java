@@ -16,8 +16,9 @@ import static org.rat4j.config.ConfigReader.requireAtLeast;
  *
  * @param window   W: each query sees the W previous tokens and itself; {@link #FULL} for full causal attention
  * @param ropeBase RoPE base (10000)
+ * @param rope     RoPE on; false (config {@code rope: none}) drops positional encoding (NoPE)
  */
-public record AttentionConfig(int window, double ropeBase) implements MixerConfig {
+public record AttentionConfig(int window, double ropeBase, boolean rope) implements MixerConfig {
     public static final String TYPE = "attention";
     public static final String SWA_TYPE = "swa";
     /** The window of full causal attention. */
@@ -29,20 +30,21 @@ public record AttentionConfig(int window, double ropeBase) implements MixerConfi
 
     /** Full causal attention. */
     public static AttentionConfig full() {
-        return new AttentionConfig(FULL, RotaryEmbedding.DEFAULT_BASE);
+        return new AttentionConfig(FULL, RotaryEmbedding.DEFAULT_BASE, true);
     }
 
     /** Sliding-window attention with window W. */
     public static AttentionConfig sliding(int window) {
-        return new AttentionConfig(window, RotaryEmbedding.DEFAULT_BASE);
+        return new AttentionConfig(window, RotaryEmbedding.DEFAULT_BASE, true);
     }
 
     public static AttentionConfig readFull(ConfigReader r) {
-        return new AttentionConfig(FULL, r.getDouble("rope_base", RotaryEmbedding.DEFAULT_BASE));
+        return new AttentionConfig(FULL, r.getDouble("rope_base", RotaryEmbedding.DEFAULT_BASE), RotaryEmbedding.read(r));
     }
 
     public static AttentionConfig readSliding(ConfigReader r) {
-        return new AttentionConfig(r.getInt("window_size", 1024, 0), r.getDouble("rope_base", RotaryEmbedding.DEFAULT_BASE));
+        return new AttentionConfig(r.getInt("window_size", 1024, 0), r.getDouble("rope_base", RotaryEmbedding.DEFAULT_BASE),
+                RotaryEmbedding.read(r));
     }
 
     public boolean isSliding() {
@@ -66,7 +68,7 @@ public record AttentionConfig(int window, double ropeBase) implements MixerConfi
 
     @Override
     public String describe() {
-        return isSliding() ? "SWA(W=" + window + ")" : "attention";
+        return (isSliding() ? "SWA(W=" + window + ")" : "attention") + (rope ? "" : " NoPE");
     }
 
     @Override
@@ -75,6 +77,7 @@ public record AttentionConfig(int window, double ropeBase) implements MixerConfi
         m.put("type", type());
         if (isSliding()) m.put("window_size", window);
         m.put("rope_base", ropeBase);
+        RotaryEmbedding.write(m, rope);
         return m;
     }
 

@@ -1,5 +1,6 @@
 package org.rat4j.block;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Map;
@@ -30,4 +31,18 @@ public interface DecodeCache {
 
     /** State elements held per sequence (spec §4.1), e.g. {@code 2·T_max·D} for attention. */
     long stateElementsPerSequence();
+
+    /** Bytes of cached keys and values held now, for all sequences (pages are allocated as tokens arrive). */
+    default long allocatedBytes() {
+        return 0;
+    }
+
+    /**
+     * The number type a cache holds its state in: float64 for a float64 model (the exactness tests), bfloat16 when
+     * asked ({@code bf16}: the papers' decode numerics and half the memory), float32 otherwise.
+     */
+    static DataType stateType(DataType modelType, boolean bf16) {
+        if (bf16) return DataType.BFLOAT16;
+        return modelType == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
+    }
 }

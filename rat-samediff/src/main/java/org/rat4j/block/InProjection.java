@@ -50,10 +50,15 @@ public final class InProjection {
         return sd.permute(sd.reshape(x, -1, seqLen, heads, headDim), 0, 2, 1, 3);
     }
 
-    /** {@code [B·T, H·d]} token rows to heads {@code [B, H, T, d]} rotated by RoPE at their token positions. */
-    public static SDVariable rotatedHeads(GraphContext ctx, SDVariable x, int heads, int headDim, double ropeBase) {
-        SDVariable[] rope = RotaryEmbedding.tokenTables(ctx, headDim, ropeBase);
-        return RotaryEmbedding.apply(ctx.sd(), toHeads(ctx.sd(), x, ctx.seqLen(), heads, headDim), rope[0], rope[1], headDim);
+    /**
+     * {@code [B·T, H·d]} token rows to heads {@code [B, H, T, d]}, rotated by RoPE at their token positions unless
+     * positional encoding is off ({@code rope} false: NoPE).
+     */
+    public static SDVariable rotatedHeads(GraphContext ctx, SDVariable x, int heads, int headDim, boolean rope, double ropeBase) {
+        SDVariable h = toHeads(ctx.sd(), x, ctx.seqLen(), heads, headDim);
+        if (!rope) return h;
+        SDVariable[] tables = RotaryEmbedding.tokenTables(ctx, headDim, ropeBase);
+        return RotaryEmbedding.apply(ctx.sd(), h, tables[0], tables[1], headDim);
     }
 
     /** Heads {@code [B, H, T, d]} back to {@code [B·T, H·d]}. */

@@ -1,6 +1,7 @@
 package org.rat4j.block;
 
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.ops.GraphContext;
 
@@ -36,8 +37,16 @@ public interface SequenceBlock {
 
     /**
      * A decode cache for {@code batch} sequences of up to {@code capacity} tokens each, reading this block's parameters.
+     *
+     * @param stateType the number type its cached keys/values and recurrent states are held in: the model's (FLOAT,
+     *                  DOUBLE), or BFLOAT16 as the papers' code holds them ({@link DecodeCache#stateType})
      */
-    DecodeCache newCache(Map<String, INDArray> params, int batch, int capacity);
+    DecodeCache newCache(Map<String, INDArray> params, int batch, int capacity, DataType stateType);
+
+    /** {@link #newCache(Map, int, int, DataType)} holding the state in the parameters' own type. */
+    default DecodeCache newCache(Map<String, INDArray> params, int batch, int capacity) {
+        return newCache(params, batch, capacity, DecodeCache.stateType(params.values().iterator().next().dataType(), false));
+    }
 
     /** Throws a clear error if this block cannot run on sequences of length {@code seqLen}. */
     default void checkSequenceLength(int seqLen) {

@@ -1,5 +1,6 @@
 package org.rat4j.decode;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.rat4j.block.DecodeCache;
@@ -28,18 +29,34 @@ public final class Decoder {
      * @param capacity the longest sequence (prompt + new tokens) any cache must hold
      */
     public Decoder(RatLanguageModel model, int batch, int capacity) {
+        this(model, batch, capacity, DecodeCache.stateType(model.dataType(), false));
+    }
+
+    /**
+     * @param stateType the number type of the caches and recurrent states: the model's, or {@code BFLOAT16} as the
+     *                  papers' code keeps them even in float32 runs (half the cache memory;
+     *                  {@link DecodeCache#stateType})
+     */
+    public Decoder(RatLanguageModel model, int batch, int capacity, DataType stateType) {
         this.model = model;
         this.capacity = capacity;
         this.positions = new int[batch];
         for (RatLanguageModel.DecoderLayer l : model.layers()) {
-            caches.add(l.mixer().newCache(model.blockParams(l.mixerPrefix(), l.mixer()), batch, capacity));
-            caches.add(l.ffn().newCache(model.blockParams(l.ffnPrefix(), l.ffn()), batch, capacity));
+            caches.add(l.mixer().newCache(model.blockParams(l.mixerPrefix(), l.mixer()), batch, capacity, stateType));
+            caches.add(l.ffn().newCache(model.blockParams(l.ffnPrefix(), l.ffn()), batch, capacity, stateType));
         }
     }
 
     /** The next position of each sequence (its length so far). */
     public int[] positions() {
         return positions.clone();
+    }
+
+    /** Bytes of cached keys and values held now, all layers and sequences. */
+    public long allocatedBytes() {
+        long n = 0;
+        for (DecodeCache c : caches) n += c.allocatedBytes();
+        return n;
     }
 
     /** Total decode state per sequence, in elements (spec §4.1). */

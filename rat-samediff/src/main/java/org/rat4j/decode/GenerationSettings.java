@@ -16,9 +16,10 @@ import java.util.List;
  * @param penalizePrompt    whether the prompt's tokens count as seen (Hugging Face) or only generated ones (CTRL, the
  *                          papers' code)
  * @param stops             further stop conditions, tested in order after each token
+ * @param bf16Cache         hold the decode caches and recurrent states in bfloat16 ({@link #withBf16Cache})
  */
 public record GenerationSettings(int maxNewTokens, SamplingConfig sampling, boolean stopAtEos, double repetitionPenalty,
-                                 boolean penalizePrompt, List<StopCondition> stops) {
+                                 boolean penalizePrompt, List<StopCondition> stops, boolean bf16Cache) {
     public GenerationSettings {
         if (maxNewTokens < 0) throw new ConfigException("max new tokens must be >= 0, got " + maxNewTokens);
         if (sampling == null) throw new ConfigException("no sampling settings");
@@ -28,21 +29,29 @@ public record GenerationSettings(int maxNewTokens, SamplingConfig sampling, bool
 
     /** {@code maxNewTokens} with {@code sampling}, stopping at EOS, no penalty, no other stop condition. */
     public static GenerationSettings of(int maxNewTokens, SamplingConfig sampling) {
-        return new GenerationSettings(maxNewTokens, sampling, true, 1.0, false, List.of());
+        return new GenerationSettings(maxNewTokens, sampling, true, 1.0, false, List.of(), false);
     }
 
     public GenerationSettings withStopAtEos(boolean stop) {
-        return new GenerationSettings(maxNewTokens, sampling, stop, repetitionPenalty, penalizePrompt, stops);
+        return new GenerationSettings(maxNewTokens, sampling, stop, repetitionPenalty, penalizePrompt, stops, bf16Cache);
     }
 
     public GenerationSettings withRepetitionPenalty(double penalty, boolean includePrompt) {
-        return new GenerationSettings(maxNewTokens, sampling, stopAtEos, penalty, includePrompt, stops);
+        return new GenerationSettings(maxNewTokens, sampling, stopAtEos, penalty, includePrompt, stops, bf16Cache);
     }
 
     /** These settings with {@code condition} added after the existing stop conditions. */
     public GenerationSettings withStop(StopCondition condition) {
         List<StopCondition> all = new ArrayList<>(stops);
         all.add(condition);
-        return new GenerationSettings(maxNewTokens, sampling, stopAtEos, repetitionPenalty, penalizePrompt, all);
+        return new GenerationSettings(maxNewTokens, sampling, stopAtEos, repetitionPenalty, penalizePrompt, all, bf16Cache);
+    }
+
+    /**
+     * These settings with the decode caches and recurrent states held in bfloat16, as the papers' code holds them
+     * even in float32 runs (half the cache memory; logits then differ from float32 caches by bfloat16 rounding).
+     */
+    public GenerationSettings withBf16Cache(boolean bf16) {
+        return new GenerationSettings(maxNewTokens, sampling, stopAtEos, repetitionPenalty, penalizePrompt, stops, bf16);
     }
 }

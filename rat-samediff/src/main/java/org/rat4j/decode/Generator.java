@@ -3,6 +3,7 @@ package org.rat4j.decode;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.config.ConfigException;
+import org.rat4j.block.DecodeCache;
 import org.rat4j.model.RatLanguageModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,7 +93,7 @@ public final class Generator {
             return results(out, length, finish);
         }
         int eos = model.config().eosId();
-        Decoder decoder = new Decoder(model, batch, longest + maxNew);
+        Decoder decoder = new Decoder(model, batch, longest + maxNew, DecodeCache.stateType(model.dataType(), settings.bf16Cache()));
         INDArray logits = decoder.prefill(prompts.toArray(new int[0][]));                  // [B, V]
         int running = batch;
         for (int step = 0; step < maxNew; step++) {

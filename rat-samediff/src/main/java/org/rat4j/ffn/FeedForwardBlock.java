@@ -2,6 +2,7 @@ package org.rat4j.ffn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.block.BlockDims;
 import org.rat4j.block.DecodeCache;
@@ -62,7 +63,7 @@ public final class FeedForwardBlock implements SequenceBlock {
     }
 
     @Override
-    public DecodeCache newCache(Map<String, INDArray> params, int batch, int capacity) {
+    public DecodeCache newCache(Map<String, INDArray> params, int batch, int capacity, DataType stateType) {
         return new FeedForwardStep(dims, params);
     }
 }

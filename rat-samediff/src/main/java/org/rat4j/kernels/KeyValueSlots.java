@@ -16,8 +16,9 @@ import java.util.stream.IntStream;
  * is {@code d} runs of {@code scores[s] += q[i]·Kᵀ[i][s]} (no reductions), values as {@code [S, d]} so that the
  * weighted sum is {@code S} runs of {@code out[j] += p[s]·V[s][j]}, both in pages of {@link #PAGE} slots. The
  * attention of a sequence runs over slots
- * {@code 0 .. its highest valid slot} only. float64 caches (the exactness tests) keep float64 numbers; every other
- * type is held and computed in float32.
+ * {@code 0 .. its highest valid slot} only. float64 caches (the exactness tests) keep float64 numbers, bfloat16
+ * caches (the papers' decode numerics, half the memory) hold bfloat16 and compute in float32; every other type is
+ * held and computed in float32.
  */
 public final class KeyValueSlots {
     /** Below this many multiply-adds per step the fork/join hand-off costs more than a second core gains. */
@@ -44,7 +45,11 @@ public final class KeyValueSlots {
         this.valid = new boolean[batch][slots];
         this.used = new int[batch];
         int rows = batch * heads;
-        this.store = type == DataType.DOUBLE ? new DoubleStore(rows, slots, headDim) : new FloatStore(rows, slots, headDim);
+        this.store = switch (type) {
+            case DOUBLE -> new DoubleStore(rows, slots, headDim);
+            case BFLOAT16 -> new Bf16Store(rows, slots, headDim);
+            default -> new FloatStore(rows, slots, headDim);
+        };
     }
 
     public int slots() {
@@ -114,6 +119,11 @@ public final class KeyValueSlots {
         return 2L * heads * slots * headDim;
     }
 
+    /** Bytes of keys and values held now: the pages written so far (memory follows the tokens held). */
+    public long allocatedBytes() {
+        return store.allocatedBytes();
+    }
+
     /** Rows (sequence × head) of transposed keys and values, in one primitive type. */
     private interface Store {
         /** Rows {@code firstRow ..} from row-major {@code [rows, d]} numbers at element offset {@code at}. */
@@ -123,6 +133,16 @@ public final class KeyValueSlots {
 
         /** Attention of the query {@code q[row·d ..]} over the first n slots of the row, into {@code out[row·d ..]}. */
         void attendRow(int row, double[] q, double[] out, int n, boolean[] valid);
+
+        /** Bytes of the pages allocated so far. */
+        long allocatedBytes();
+    }
+
+    /** Bytes of the non-null pages of {@code pages} ({@code [rows][pages][]}), each of {@code pageBytes}. */
+    private static long pageBytes(Object[][] pages, long pageBytes) {
+        long n = 0;
+        for (Object[] row : pages) for (Object page : row) if (page != null) n++;
+        return 2 * n * pageBytes;                                                         // keys and values
     }
 
     private static final class FloatStore implements Store {
@@ -137,6 +157,11 @@ public final class KeyValueSlots {
             this.values = new float[rows][pages][];
             this.d = d;
             this.scale = (float) (1.0 / Math.sqrt(d));
+        }
+
+        @Override
+        public long allocatedBytes() {
+            return pageBytes(keysT, 4L * d * PAGE);
         }
 
         /** Allocates the page of {@code slot} in row r on first use (rows are written by one thread each). */
@@ -220,6 +245,11 @@ public final class KeyValueSlots {
             this.scale = 1.0 / Math.sqrt(d);
         }
 
+        @Override
+        public long allocatedBytes() {
+            return pageBytes(keysT, 8L * d * PAGE);
+        }
+
         private void touch(int r, int page) {
             if (keysT[r][page] == null) {
                 keysT[r][page] = new double[d * PAGE];
@@ -278,6 +308,94 @@ public final class KeyValueSlots {
                 int base = t % PAGE * d;
                 for (int j = 0; j < d; j++) out[o + j] += p * vp[base + j];
             }
+        }
+    }
+
+    /**
+     * {@link FloatStore} with its keys and values held as bfloat16 (the papers' decode caches): half the memory; the
+     * scores and the weighted sum run in float32 on the widened numbers.
+     */
+    private static final class Bf16Store implements Store {
+        private final short[][][] keysT;  // per row, per page: [d, PAGE]
+        private final short[][][] values; // per row, per page: [PAGE, d]
+        private final int d;
+        private final float scale;
+
+        Bf16Store(int rows, int slots, int d) {
+            int pages = (slots + PAGE - 1) / PAGE;
+            this.keysT = new short[rows][pages][];
+            this.values = new short[rows][pages][];
+            this.d = d;
+            this.scale = (float) (1.0 / Math.sqrt(d));
+        }
+
+        @Override
+        public long allocatedBytes() {
+            return pageBytes(keysT, 2L * d * PAGE);
+        }
+
+        private void touch(int r, int page) {
+            if (keysT[r][page] == null) {
+                keysT[r][page] = new short[d * PAGE];
+                values[r][page] = new short[PAGE * d];
+            }
+        }
+
+        @Override
+        public void put(int firstRow, int slot, double[] k, double[] v, int at, int rows) {
+            int page = slot / PAGE;
+            int o = slot % PAGE;
+            for (int r = 0; r < rows; r++) {
+                touch(firstRow + r, page);
+                short[] kt = keysT[firstRow + r][page];
+                short[] vp = values[firstRow + r][page];
+                int from = at + r * d;
+                for (int i = 0; i < d; i++) {
+                    kt[i * PAGE + o] = Bf16.fromFloat((float) k[from + i]);
+                    vp[o * d + i] = Bf16.fromFloat((float) v[from + i]);
+                }
+            }
+        }
+
+        @Override
+        public void copy(int row, int from, int to) {
+            touch(row, to / PAGE);
+            short[] src = keysT[row][from / PAGE];
+            short[] dst = keysT[row][to / PAGE];
+            for (int i = 0; i < d; i++) dst[i * PAGE + to % PAGE] = src[i * PAGE + from % PAGE];
+            System.arraycopy(values[row][from / PAGE], from % PAGE * d, values[row][to / PAGE], to % PAGE * d, d);
+        }
+
+        @Override
+        public void attendRow(int row, double[] q, double[] out, int n, boolean[] valid) {
+            float[] s = new float[n];
+            for (int page = 0; page * PAGE < n; page++) {
+                short[] kt = keysT[row][page];
+                if (kt == null) continue;
+                int first = page * PAGE;
+                int len = Math.min(PAGE, n - first);
+                for (int i = 0; i < d; i++) {
+                    float qi = (float) q[row * d + i];
+                    int base = i * PAGE;
+                    for (int t = 0; t < len; t++) s[first + t] += qi * Bf16.toFloat(kt[base + t]);
+                }
+            }
+            float max = Float.NEGATIVE_INFINITY;
+            for (int t = 0; t < n; t++) if (valid[t]) max = Math.max(max, s[t] * scale);
+            float sum = 0f;
+            for (int t = 0; t < n; t++) {
+                s[t] = valid[t] ? (float) Math.exp(s[t] * scale - max) : 0f;
+                sum += s[t];
+            }
+            float[] y = new float[d];
+            for (int t = 0; t < n; t++) {
+                float p = s[t] / sum;
+                if (p == 0f) continue;
+                short[] vp = values[row][t / PAGE];
+                int base = t % PAGE * d;
+                for (int j = 0; j < d; j++) y[j] += p * Bf16.toFloat(vp[base + j]);
+            }
+            for (int j = 0; j < d; j++) out[row * d + j] = y[j];
         }
     }
 }

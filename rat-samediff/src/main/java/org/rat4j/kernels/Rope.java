@@ -58,6 +58,16 @@ public final class Rope {
     }
 
     /**
+     * RoPE in place on row {@code row} ({@code [H, d]}) of a query and a key array ({@code [N, H, d]} row-major), both
+     * at {@code position}: one table serves both.
+     */
+    public static void rotate(double[] q, double[] k, int row, int h, int d, long position, double base) {
+        double[][] table = ropeTable(position, d, base);
+        rope(q, row, h, d, table);
+        rope(k, row, h, d, table);
+    }
+
+    /**
      * RoPE in place on row {@code row} ({@code [H, d]}) of row-major {@code [N, H, d]} numbers, with the table of its
      * position (one table serves the query and the key of a token).
      */

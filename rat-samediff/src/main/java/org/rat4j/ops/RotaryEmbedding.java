@@ -1,5 +1,10 @@
 package org.rat4j.ops;
 
+import org.rat4j.config.ConfigException;
+import org.rat4j.config.ConfigReader;
+
+import java.util.Map;
+
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -16,6 +21,22 @@ import org.rat4j.compat.Dl4jM21;
 public final class RotaryEmbedding {
     /** The base of every RoPE in the reference models (spec §1.3, §2.2). */
     public static final double DEFAULT_BASE = 10000.0;
+    /** The config key that turns positional encoding off: {@code rope: none} (NoPE); absent or {@code rope} keeps it. */
+    public static final String KEY = "rope";
+
+    /** Whether a mixer config asks for RoPE ({@code rope: rope}, the default) or for none ({@code rope: none}). */
+    public static boolean read(ConfigReader r) {
+        String v = r.getString(KEY, "rope").trim();
+        if (v.equals("rope")) return true;
+        if (v.equals("none")) return false;
+        throw new ConfigException("'" + r.path() + "." + KEY + "' must be 'rope' or 'none' (no positional encoding), got "
+                + ConfigException.quote(v));
+    }
+
+    /** Writes the key {@link #read} reads, only when positional encoding is off (configs with RoPE stay unchanged). */
+    public static void write(Map<String, Object> m, boolean rope) {
+        if (!rope) m.put(KEY, "none");
+    }
 
     private RotaryEmbedding() {
     }

@@ -26,12 +26,13 @@ public final class InterChunkAttention {
      * @param heads       H
      * @param headDim     d
      * @param chunkSize   L (T must be a multiple of L; T is {@code ctx.seqLen()})
+     * @param rope        InterRoPE on (false: no positional encoding)
      * @param ropeBase    InterRoPE base
      * @param chunkOffset added to every chunk index before rotation (0 in models; invariant I8 shifts it)
      * @return {@code [B, H, T, d]}
      */
     public static SDVariable apply(GraphContext ctx, SDVariable q, SDVariable kTilde, SDVariable vTilde,
-                                   int heads, int headDim, int chunkSize, double ropeBase, long chunkOffset) {
+                                   int heads, int headDim, int chunkSize, boolean rope, double ropeBase, long chunkOffset) {
         SameDiff sd = ctx.sd();
         int seqLen = ctx.seqLen();
         int d = headDim;
@@ -43,20 +44,24 @@ public final class InterChunkAttention {
         SDVariable kBar = lastOfChunk(sd, kTilde, heads, chunks, chunkSize, d);              // [B, H, C, d]
         SDVariable vBar = lastOfChunk(sd, vTilde, heads, chunks, chunkSize, d);
 
-        String key = "interrope.L" + chunkSize + ".T" + seqLen + ".off" + chunkOffset + ".base" + ropeBase + ".d" + d;
-        SDVariable cosT = ctx.constant(key + ".cosT", () -> RotaryEmbedding.tables(
-                RotaryEmbedding.positions(seqLen, chunkSize, chunkOffset), d, ropeBase)[0]);
-        SDVariable sinT = ctx.constant(key + ".sinT", () -> RotaryEmbedding.tables(
-                RotaryEmbedding.positions(seqLen, chunkSize, chunkOffset), d, ropeBase)[1]);
-        SDVariable cosC = ctx.constant(key + ".cosC", () -> RotaryEmbedding.tables(
-                RotaryEmbedding.positions(chunks, 1, chunkOffset), d, ropeBase)[0]);
-        SDVariable sinC = ctx.constant(key + ".sinC", () -> RotaryEmbedding.tables(
-                RotaryEmbedding.positions(chunks, 1, chunkOffset), d, ropeBase)[1]);
         SDVariable mask = ctx.constant("mask.prevchunk.L" + chunkSize + ".T" + seqLen,
                 () -> AttentionMask.build(seqLen, chunks, AttentionMask.previousChunks(chunkSize)));
 
-        SDVariable qRot = RotaryEmbedding.apply(sd, q, cosT, sinT, d);                           // [B, H, T, d]
-        SDVariable kBarRot = RotaryEmbedding.apply(sd, kBar, cosC, sinC, d);                     // [B, H, C, d]
+        SDVariable qRot = q;                                                                      // [B, H, T, d]
+        SDVariable kBarRot = kBar;                                                                // [B, H, C, d]
+        if (rope) {
+            String key = "interrope.L" + chunkSize + ".T" + seqLen + ".off" + chunkOffset + ".base" + ropeBase + ".d" + d;
+            SDVariable cosT = ctx.constant(key + ".cosT", () -> RotaryEmbedding.tables(
+                    RotaryEmbedding.positions(seqLen, chunkSize, chunkOffset), d, ropeBase)[0]);
+            SDVariable sinT = ctx.constant(key + ".sinT", () -> RotaryEmbedding.tables(
+                    RotaryEmbedding.positions(seqLen, chunkSize, chunkOffset), d, ropeBase)[1]);
+            SDVariable cosC = ctx.constant(key + ".cosC", () -> RotaryEmbedding.tables(
+                    RotaryEmbedding.positions(chunks, 1, chunkOffset), d, ropeBase)[0]);
+            SDVariable sinC = ctx.constant(key + ".sinC", () -> RotaryEmbedding.tables(
+                    RotaryEmbedding.positions(chunks, 1, chunkOffset), d, ropeBase)[1]);
+            qRot = RotaryEmbedding.apply(sd, q, cosT, sinT, d);                           // [B, H, T, d]
+            kBarRot = RotaryEmbedding.apply(sd, kBar, cosC, sinC, d);                     // [B, H, C, d]
+        }
         SDVariable inter = sd.mmul(qRot, kBarRot, false, true, false).mul(scale).add(mask);   // [B, H, T, C]
         SDVariable self = q.mul(kTilde).sum(true, 3).mul(scale);                              // [B, H, T, 1]
         SDVariable p = sd.nn.softmax(sd.concat(3, inter, self), 3);                          // [B, H, T, C+1]

@@ -2,6 +2,7 @@ package org.rat4j.rat;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.block.BlockDims;
 import org.rat4j.block.DecodeCache;
@@ -109,7 +110,7 @@ public final class RatBlock implements MixerBlock {
 
         SDVariable y = InterChunkAttention.apply(ctx,
                 toHeads(sd, q, seqLen, heads, hd), toHeads(sd, kTilde, seqLen, heads, hd),
-                toHeads(sd, vTilde, seqLen, heads, hd), heads, hd, chunk, cell.ropeBase(), chunkOffset);   // [B, H, T, d]
+                toHeads(sd, vTilde, seqLen, heads, hd), heads, hd, chunk, cell.rope(), cell.ropeBase(), chunkOffset);   // [B, H, T, d]
         return residualOut(sd, x, z.mul(fromHeads(sd, y, heads, hd)), p, seqLen, d);
     }
 
@@ -119,8 +120,8 @@ public final class RatBlock implements MixerBlock {
     }
 
     @Override
-    public DecodeCache newCache(Map<String, INDArray> params, int batch, int capacity) {
-        return new RatCache(dims, cell, layout, params, batch, capacity);
+    public DecodeCache newCache(Map<String, INDArray> params, int batch, int capacity, DataType stateType) {
+        return new RatCache(dims, cell, layout, params, batch, capacity, stateType);
     }
 
     /** The summaries of the previous chunks plus its own running state (spec §1.4). */

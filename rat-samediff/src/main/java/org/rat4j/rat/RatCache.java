@@ -1,11 +1,13 @@
 package org.rat4j.rat;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.rat4j.block.BlockDims;
 import org.rat4j.block.DecodeCache;
 import org.rat4j.block.StepProjections;
+import org.rat4j.kernels.Bf16;
 import org.rat4j.kernels.KeyValueSlots;
 
 import java.util.Map;
@@ -16,7 +18,7 @@ import static org.rat4j.kernels.Eager.heads;
 import static org.rat4j.kernels.NdBuffers.numbers;
 import static org.rat4j.kernels.NdBuffers.readRow;
 import static org.rat4j.kernels.Rope.rope;
-import static org.rat4j.kernels.Rope.ropeTable;
+import static org.rat4j.kernels.Rope.rotate;
 import static org.rat4j.kernels.Rows.sequences;
 import static org.rat4j.kernels.Rows.sigmoid;
 
@@ -42,8 +44,11 @@ final class RatCache implements DecodeCache {
     private final double[] kState;                                                      // [B, D]
     private final double[] vState;
     private final KeyValueSlots slots;
+    /** Running states rounded to bfloat16 after every update, as the papers' code keeps them. */
+    private final boolean bf16;
 
-    RatCache(BlockDims dims, RatConfig cell, RatLayout layout, Map<String, INDArray> p, int batch, int capacity) {
+    RatCache(BlockDims dims, RatConfig cell, RatLayout layout, Map<String, INDArray> p, int batch, int capacity,
+             DataType stateType) {
         this.dims = dims;
         this.cell = cell;
         this.layout = layout;
@@ -52,7 +57,8 @@ final class RatCache implements DecodeCache {
         this.kState = new double[batch * dims.dModel()];
         this.vState = new double[batch * dims.dModel()];
         int chunks = (capacity + cell.chunkSize() - 1) / cell.chunkSize();
-        this.slots = new KeyValueSlots(batch, dims.numHeads(), chunks, dims.headDim(), p.get(IN_PROJ).dataType());
+        this.slots = new KeyValueSlots(batch, dims.numHeads(), chunks, dims.headDim(), stateType);
+        this.bf16 = stateType == DataType.BFLOAT16;
     }
 
     @Override
@@ -94,11 +100,13 @@ final class RatCache implements DecodeCache {
             vState[at + j] = v0 * f + (1 - f) * u[row + layout.v().offset() + j];
             z[at + j] = sigmoid(u[row + layout.z().offset() + j]);
             q[at + j] = u[row + layout.q().offset() + group];
-            kRot[at + j] = kState[at + j];
         }
-        double[][] table = ropeTable(chunk, dims.headDim(), cell.ropeBase());
-        rope(kRot, b, dims.numHeads(), dims.headDim(), table);
-        rope(q, b, dims.numHeads(), dims.headDim(), table);
+        if (bf16) {
+            Bf16.round(kState, at, d);
+            Bf16.round(vState, at, d);
+        }
+        System.arraycopy(kState, at, kRot, at, d);
+        if (cell.rope()) rotate(q, kRot, b, dims.numHeads(), dims.headDim(), chunk, cell.ropeBase());   // InterRoPE: chunk index
         slots.write(b, chunk, kRot, vState, at);
     }
 
@@ -114,6 +122,10 @@ final class RatCache implements DecodeCache {
             INDArray vSeq = values.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all());
             readRow(keys, b, n - 1, kState, b * d);
             readRow(values, b, n - 1, vState, b * d);
+            if (bf16) {
+                Bf16.round(kState, b * d, d);
+                Bf16.round(vState, b * d, d);
+            }
             // Slot c holds the state at the chunk's last token, or at n-1 for the (partial) last chunk.
             int chunks = (n - 1) / chunk + 1;
             int[] rowsAt = new int[chunks];
@@ -122,10 +134,16 @@ final class RatCache implements DecodeCache {
                 rowsAt[c] = Math.min((c + 1) * chunk - 1, n - 1);
                 chunkIndex[c] = c;
             }
-            INDArray k = rope(heads(Nd4j.pullRows(kSeq, 1, rowsAt), dims.numHeads(), dims.headDim()), chunkIndex, cell.ropeBase());
+            INDArray k = heads(Nd4j.pullRows(kSeq, 1, rowsAt), dims.numHeads(), dims.headDim());
+            if (cell.rope()) k = rope(k, chunkIndex, cell.ropeBase());
             INDArray v = heads(Nd4j.pullRows(vSeq, 1, rowsAt), dims.numHeads(), dims.headDim());
             slots.writeRange(b, 0, k, v);
         }
+    }
+
+    @Override
+    public long allocatedBytes() {
+        return slots.allocatedBytes();
     }
 
     @Override

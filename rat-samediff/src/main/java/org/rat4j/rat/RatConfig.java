@@ -17,8 +17,9 @@ import static org.rat4j.config.ConfigReader.requireAtLeast;
  * @param chunkSize L; every sequence length must be a multiple of it
  * @param ngroups   G; must divide the number of heads
  * @param ropeBase  InterRoPE base (10000)
+ * @param rope      InterRoPE on; false (config {@code rope: none}) drops positional encoding (NoPE)
  */
-public record RatConfig(int chunkSize, int ngroups, double ropeBase) implements MixerConfig {
+public record RatConfig(int chunkSize, int ngroups, double ropeBase, boolean rope) implements MixerConfig {
     public static final String TYPE = "rat";
 
     public RatConfig {
@@ -28,13 +29,13 @@ public record RatConfig(int chunkSize, int ngroups, double ropeBase) implements 
 
     /** L and G with the default RoPE base. */
     public static RatConfig of(int chunkSize, int ngroups) {
-        return new RatConfig(chunkSize, ngroups, RotaryEmbedding.DEFAULT_BASE);
+        return new RatConfig(chunkSize, ngroups, RotaryEmbedding.DEFAULT_BASE, true);
     }
 
     /** Reads a {@code seq_cell} mapping of type {@code rat}. */
     public static RatConfig read(ConfigReader r) {
         return new RatConfig(r.getInt("chunk_size", 16, 1), r.getInt("ngroups", 2, 1),
-                r.getDouble("rope_base", RotaryEmbedding.DEFAULT_BASE));
+                r.getDouble("rope_base", RotaryEmbedding.DEFAULT_BASE), RotaryEmbedding.read(r));
     }
 
     @Override
@@ -54,7 +55,7 @@ public record RatConfig(int chunkSize, int ngroups, double ropeBase) implements 
 
     @Override
     public String describe() {
-        return "RAT(L=" + chunkSize + ")";
+        return "RAT(L=" + chunkSize + (rope ? "" : ", NoPE") + ")";
     }
 
     @Override
@@ -64,6 +65,7 @@ public record RatConfig(int chunkSize, int ngroups, double ropeBase) implements 
         m.put("chunk_size", chunkSize);
         m.put("ngroups", ngroups);
         m.put("rope_base", ropeBase);
+        RotaryEmbedding.write(m, rope);
         return m;
     }
 

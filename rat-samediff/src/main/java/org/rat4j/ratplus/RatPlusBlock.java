@@ -2,6 +2,7 @@ package org.rat4j.ratplus;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.block.BlockDims;
 import org.rat4j.block.DecodeCache;
@@ -96,8 +97,8 @@ public final class RatPlusBlock implements MixerBlock {
         ctx.tap(tapPrefix + RatPlusLayout.TAP_K, kTilde, d);
         ctx.tap(tapPrefix + RatPlusLayout.TAP_V, vTilde, d);
 
-        SDVariable qh = rotatedHeads(ctx, q, heads, hd, cell.ropeBase());                       // [B, H, T, d]
-        SDVariable kh = rotatedHeads(ctx, kTilde, heads, hd, cell.ropeBase());
+        SDVariable qh = rotatedHeads(ctx, q, heads, hd, cell.rope(), cell.ropeBase());                       // [B, H, T, d]
+        SDVariable kh = rotatedHeads(ctx, kTilde, heads, hd, cell.rope(), cell.ropeBase());
         SDVariable vh = toHeads(sd, vTilde, seqLen, heads, hd);
         int block = DilatedAttention.blockSize(seqLen, pattern);
         SDVariable y;                                                                                 // [B, H, T, d]
@@ -119,8 +120,8 @@ public final class RatPlusBlock implements MixerBlock {
     }
 
     @Override
-    public DecodeCache newCache(Map<String, INDArray> params, int batch, int capacity) {
-        return new RatPlusCache(dims, cell, pattern, layout, params, batch, capacity);
+    public DecodeCache newCache(Map<String, INDArray> params, int batch, int capacity, DataType stateType) {
+        return new RatPlusCache(dims, cell, pattern, layout, params, batch, capacity, stateType);
     }
 
     /** Sinks, window and dilated keys of the pattern (spec §3.2). */

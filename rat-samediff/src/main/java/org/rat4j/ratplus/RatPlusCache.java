@@ -1,11 +1,13 @@
 package org.rat4j.ratplus;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.rat4j.block.BlockDims;
 import org.rat4j.block.DecodeCache;
 import org.rat4j.block.StepProjections;
+import org.rat4j.kernels.Bf16;
 import org.rat4j.kernels.KeyValueSlots;
 
 import java.util.ArrayList;
@@ -13,12 +15,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import static org.rat4j.block.MixerParams.IN_PROJ;
 import static org.rat4j.kernels.Eager.heads;
 import static org.rat4j.kernels.NdBuffers.numbers;
 import static org.rat4j.kernels.NdBuffers.readRow;
 import static org.rat4j.kernels.Rope.rope;
-import static org.rat4j.kernels.Rope.ropeTable;
+import static org.rat4j.kernels.Rope.rotate;
 import static org.rat4j.kernels.Rows.columns;
 import static org.rat4j.kernels.Rows.sigmoid;
 
@@ -38,13 +39,15 @@ public final class RatPlusCache implements DecodeCache {
     private final double[] kState;                                                      // [B, D] (with apply_re)
     private final double[] vState;
     private final KeyValueSlots slots;
+    /** Running states rounded to bfloat16 after every update, as the papers' code keeps them. */
+    private final boolean bf16;
     private final int[] dilatedCount;
     private final int[][] slotToken;                                                    // token held by each slot, -1 if none
     private final int dilatedStart;
     private final int current;
 
     RatPlusCache(BlockDims dims, RatPlusConfig cell, RatPlusPattern pattern, RatPlusLayout layout,
-                 Map<String, INDArray> p, int batch, int capacity) {
+                 Map<String, INDArray> p, int batch, int capacity, DataType stateType) {
         this.dims = dims;
         this.cell = cell;
         this.pattern = pattern;
@@ -55,7 +58,8 @@ public final class RatPlusCache implements DecodeCache {
         int dilated = pattern.dilation() == -1 ? 0 : capacity / pattern.dilation();
         this.dilatedStart = pattern.initial() + pattern.local();
         this.current = dilatedStart + dilated;
-        this.slots = new KeyValueSlots(batch, dims.numHeads(), current + 1, dims.headDim(), p.get(IN_PROJ).dataType());
+        this.slots = new KeyValueSlots(batch, dims.numHeads(), current + 1, dims.headDim(), stateType);
+        this.bf16 = stateType == DataType.BFLOAT16;
         this.dilatedCount = new int[batch];
         this.slotToken = new int[batch][current + 1];
         for (int[] row : slotToken) Arrays.fill(row, -1);
@@ -88,13 +92,15 @@ public final class RatPlusCache implements DecodeCache {
                     vState[at] = (restart ? 0 : vState[at]) * f + (1 - f) * v[at];
                 }
             }
+            if (bf16) {
+                Bf16.round(kState, 0, kState.length);
+                Bf16.round(vState, 0, vState.length);
+            }
             k = kState.clone();                                                         // rotated below, the state not
             v = vState;
         }
-        for (int b = 0; b < batch; b++) {
-            double[][] table = ropeTable(positions[b], dims.headDim(), cell.ropeBase());
-            rope(k, b, dims.numHeads(), dims.headDim(), table);
-            rope(q, b, dims.numHeads(), dims.headDim(), table);
+        if (cell.rope()) {
+            for (int b = 0; b < batch; b++) rotate(q, k, b, dims.numHeads(), dims.headDim(), positions[b], cell.ropeBase());
         }
         int[] currentSlot = new int[batch];
         Arrays.fill(currentSlot, current);
@@ -153,6 +159,10 @@ public final class RatPlusCache implements DecodeCache {
             INDArray vSeq = values.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all());
             readRow(keys, b, n - 1, kState, b * dims.dModel());
             readRow(values, b, n - 1, vState, b * dims.dModel());
+            if (bf16) {
+                Bf16.round(kState, b * dims.dModel(), dims.dModel());
+                Bf16.round(vState, b * dims.dModel(), dims.dModel());
+            }
 
             List<Integer> sinkTokens = new ArrayList<>();
             for (int t = 0; t < Math.min(sinks, n); t++) sinkTokens.add(t);
@@ -175,7 +185,8 @@ public final class RatPlusCache implements DecodeCache {
         if (tokens.isEmpty()) return;
         int[] idx = tokens.stream().mapToInt(Integer::intValue).toArray();
         long[] pos = tokens.stream().mapToLong(Integer::longValue).toArray();
-        INDArray k = rope(heads(Nd4j.pullRows(kSeq, 1, idx), dims.numHeads(), dims.headDim()), pos, cell.ropeBase());
+        INDArray k = heads(Nd4j.pullRows(kSeq, 1, idx), dims.numHeads(), dims.headDim());
+        if (cell.rope()) k = rope(k, pos, cell.ropeBase());
         INDArray v = heads(Nd4j.pullRows(vSeq, 1, idx), dims.numHeads(), dims.headDim());
         if (!ring) {
             if (start + idx.length > current) {
@@ -187,6 +198,11 @@ public final class RatPlusCache implements DecodeCache {
         for (int i = 0; i < idx.length; i++) {
             slots.write(b, ringSlot(idx[i]), k.get(NDArrayIndex.point(i)), v.get(NDArrayIndex.point(i)));
         }
+    }
+
+    @Override
+    public long allocatedBytes() {
+        return slots.allocatedBytes();
     }
 
     @Override

@@ -20,9 +20,10 @@ import java.util.Map;
  * @param applyRe    the recurrence on keys and values; false gives the gated-attention baseline
  * @param jointTrain joint sparse + dense training (a recipe flag, spec §3.3)
  * @param ropeBase   RoPE base (10000)
+ * @param rope       RoPE on; false (config {@code rope: none}) drops positional encoding (NoPE)
  */
 public record RatPlusConfig(List<Integer> dilation, List<Integer> local, List<Integer> initial,
-                            boolean applyRe, boolean jointTrain, double ropeBase) implements MixerConfig {
+                            boolean applyRe, boolean jointTrain, double ropeBase, boolean rope) implements MixerConfig {
     public static final String TYPE = "ratplus";
     /** Read as RAT+ without the recurrence, dense by default. */
     public static final String GATED_TYPE = "gated_attention";
@@ -40,12 +41,12 @@ public record RatPlusConfig(List<Integer> dilation, List<Integer> local, List<In
 
     /** One pattern for every layer, with the recurrence. */
     public static RatPlusConfig of(int dilation, int local, int initial) {
-        return new RatPlusConfig(List.of(dilation), List.of(local), List.of(initial), true, false, RotaryEmbedding.DEFAULT_BASE);
+        return new RatPlusConfig(List.of(dilation), List.of(local), List.of(initial), true, false, RotaryEmbedding.DEFAULT_BASE, true);
     }
 
     /** The attention-with-output-gate baseline of RAT+ (no recurrence), dense. */
     public static RatPlusConfig gatedAttention() {
-        return new RatPlusConfig(List.of(1), List.of(0), List.of(0), false, false, RotaryEmbedding.DEFAULT_BASE);
+        return new RatPlusConfig(List.of(1), List.of(0), List.of(0), false, false, RotaryEmbedding.DEFAULT_BASE, true);
     }
 
     /** Reads a {@code seq_cell} of type {@code ratplus}, or {@code gated_attention} when {@code gated}. */
@@ -54,7 +55,7 @@ public record RatPlusConfig(List<Integer> dilation, List<Integer> local, List<In
         try {
             return new RatPlusConfig(r.getIntOrList("dilation_size", gated ? 1 : 64), r.getIntOrList("local_size", 0),
                     r.getIntOrList("initial_size", 0), r.getBool("apply_re", !gated), r.getBool("joint_train", false),
-                    r.getDouble("rope_base", RotaryEmbedding.DEFAULT_BASE));
+                    r.getDouble("rope_base", RotaryEmbedding.DEFAULT_BASE), RotaryEmbedding.read(r));
         } catch (ConfigException e) {
             throw new ConfigException(e.getMessage().replaceFirst("^'", "'" + where), e);
         }
@@ -86,7 +87,7 @@ public record RatPlusConfig(List<Integer> dilation, List<Integer> local, List<In
 
     @Override
     public String describe() {
-        return (applyRe ? "RAT+" : "gated attention") + "(D=" + dilation + ", W=" + local + ", P=" + initial + ")";
+        return (applyRe ? "RAT+" : "gated attention") + "(D=" + dilation + ", W=" + local + ", P=" + initial + (rope ? "" : ", NoPE") + ")";
     }
 
     @Override
@@ -99,6 +100,7 @@ public record RatPlusConfig(List<Integer> dilation, List<Integer> local, List<In
         m.put("apply_re", applyRe);
         m.put("joint_train", jointTrain);
         m.put("rope_base", ropeBase);
+        RotaryEmbedding.write(m, rope);
         return m;
     }
 

@@ -2,6 +2,7 @@ package org.rat4j.rnn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.block.BlockDims;
 import org.rat4j.block.DecodeCache;
@@ -70,8 +71,8 @@ public final class RnnBlock implements MixerBlock {
     }
 
     @Override
-    public DecodeCache newCache(Map<String, INDArray> params, int batch, int capacity) {
-        return new RnnCache(dims, layout, params, batch);
+    public DecodeCache newCache(Map<String, INDArray> params, int batch, int capacity, DataType stateType) {
+        return new RnnCache(dims, layout, params, batch, stateType);
     }
 
     /** A pure recurrence attends nothing. */

@@ -1,9 +1,11 @@
 package org.rat4j.rnn;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.block.BlockDims;
 import org.rat4j.block.DecodeCache;
 import org.rat4j.block.StepProjections;
+import org.rat4j.kernels.Bf16;
 
 import java.util.Map;
 
@@ -19,13 +21,16 @@ final class RnnCache implements DecodeCache {
     private final StepProjections projections;
     private final double[] gateBias;
     private final double[] h;                                                           // [B, D]
+    /** The hidden state rounded to bfloat16 after every update, as the papers' code keeps it. */
+    private final boolean bf16;
 
-    RnnCache(BlockDims dims, RnnLayout layout, Map<String, INDArray> p, int batch) {
+    RnnCache(BlockDims dims, RnnLayout layout, Map<String, INDArray> p, int batch, DataType stateType) {
         this.dims = dims;
         this.layout = layout;
         this.projections = new StepProjections(p, dims, batch);
         this.gateBias = numbers(p.get(GATE_BIAS));
         this.h = new double[batch * dims.dModel()];
+        this.bf16 = stateType == DataType.BFLOAT16;
     }
 
     @Override
@@ -39,6 +44,7 @@ final class RnnCache implements DecodeCache {
             for (int j = 0, row = layout.rows() * b, at = b * d; j < d; j++, at++) {
                 double f = sigmoid(u[row + layout.gate().offset() + j] + gateBias[j]);
                 h[at] = (restart ? 0 : h[at]) * f + (1 - f) * u[row + layout.v().offset() + j];
+                if (bf16) h[at] = Bf16.round(h[at]);
                 y[at] = sigmoid(u[row + layout.z().offset() + j]) * h[at];
             }
         }
@@ -49,6 +55,7 @@ final class RnnCache implements DecodeCache {
     public void prefill(Map<String, INDArray> taps, int[] lengths) {
         INDArray states = taps.get(RnnLayout.TAP_H);                                     // [B, T, D]
         for (int b = 0; b < lengths.length; b++) readRow(states, b, lengths[b] - 1, h, b * dims.dModel());
+        if (bf16) Bf16.round(h, 0, h.length);
     }
 
     @Override

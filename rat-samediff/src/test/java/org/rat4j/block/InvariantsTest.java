@@ -138,7 +138,7 @@ class InvariantsTest {
         SameDiff sd = SameDiff.create();
         SDVariable qv = sd.constant("q", q), kv = sd.constant("k", k), vv = sd.constant("v", v);
         SDVariable y = InterChunkAttention.apply(new GraphContext(sd, seqLen, DataType.DOUBLE), qv, kv, vv,
-                (int) q.size(1), (int) q.size(3), chunk, 10000, offset);
+                (int) q.size(1), (int) q.size(3), chunk, true, 10000, offset);
         return y.eval();
     }
 }

@@ -48,7 +48,7 @@ class ModelConfigTest {
     void jsonRoundTrip() {
         ModelConfig c = ModelConfig.fromYaml(CONFIGS.resolve("rat-swa-interleave-xl.yaml"));
         assertEquals(c, ModelConfig.fromJsonText(c.toJson()));
-        ModelConfig rp = ModelConfig.of(100, 32, 3, 4, 64, new RatPlusConfig(java.util.List.of(4, 8, 16), java.util.List.of(0, 2, 0), java.util.List.of(1), true, false, RotaryEmbedding.DEFAULT_BASE));
+        ModelConfig rp = ModelConfig.of(100, 32, 3, 4, 64, new RatPlusConfig(java.util.List.of(4, 8, 16), java.util.List.of(0, 2, 0), java.util.List.of(1), true, false, RotaryEmbedding.DEFAULT_BASE, true));
         assertEquals(rp, ModelConfig.fromJsonText(rp.toJson()));
         assertEquals(new RatPlusPattern(8, 2, 1), ((RatPlusConfig) rp.mixerFor(1)).patternFor(rp.indexWithinCell(1)));
     }
@@ -116,7 +116,7 @@ class ModelConfigTest {
                 () -> ModelConfig.of(10, 10, 1, 3, 8, AttentionConfig.full()));
         assertTrue(heads.getMessage().contains("must divide"), heads.getMessage());
         ConfigException list = assertThrows(ConfigException.class, () -> ModelConfig.of(10, 8, 3, 2, 8,
-                new RatPlusConfig(java.util.List.of(4, 8), java.util.List.of(0), java.util.List.of(0), true, false, RotaryEmbedding.DEFAULT_BASE)));
+                new RatPlusConfig(java.util.List.of(4, 8), java.util.List.of(0), java.util.List.of(0), true, false, RotaryEmbedding.DEFAULT_BASE, true)));
         assertTrue(list.getMessage().contains("exactly 3"), list.getMessage());
         ConfigException groups = assertThrows(ConfigException.class, () -> ModelConfig.of(10, 8, 1, 2, 8, RatConfig.of(4, 4)));
         assertTrue(groups.getMessage().contains("ngroups"), groups.getMessage());

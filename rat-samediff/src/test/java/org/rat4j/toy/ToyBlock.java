@@ -2,6 +2,7 @@ package org.rat4j.toy;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.block.BlockDims;
 import org.rat4j.block.DecodeCache;
@@ -74,7 +75,7 @@ final class ToyBlock implements MixerBlock {
     }
 
     @Override
-    public DecodeCache newCache(Map<String, INDArray> params, int batch, int capacity) {
+    public DecodeCache newCache(Map<String, INDArray> params, int batch, int capacity, DataType stateType) {
         StepProjections projections = new StepProjections(params, dims, batch);
         double[] state = new double[batch * dims.dModel()];
         int d = dims.dModel();

@@ -83,6 +83,8 @@ public final class GenerateCommand implements Subcommand {
         o.addOption(optional("tokenizer", "FILE", "tokenizer file, 'gpt2' or 'default', for a model directory that stores none "
                 + "(or to override the stored one)"));
         o.addOption(flag("no-stop", "do not stop at EOS"));
+        o.addOption(optional("cache-dtype", "TYPE", "number type of the decode caches and recurrent states: float32"
+                + " (default) or bf16, as the papers' code keeps them (half the cache memory, logits within bf16 rounding)"));
         o.addOption(flag("with-prompt", "print the prompt (as the model reads it) before its continuation"));
         CommandLine cl = parse(name(), "Prefills the prompts in parallel, then decodes token by token with the layer caches.", o, args);
         if (cl == null) return 0;
@@ -94,7 +96,7 @@ public final class GenerateCommand implements Subcommand {
         SamplingConfig sampling = new SamplingConfig(doubleValue(cl, "temperature", 0), intValue(cl, "top-k", 0),
                 doubleValue(cl, "top-p", 1.0), longValue(cl, "seed", 0));
         GenerationSettings settings = new GenerationSettings(intValue(cl, "max-new", 32, 0), sampling, !cl.hasOption("no-stop"),
-                doubleValue(cl, "repetition-penalty", 1.0), cl.hasOption("penalize-prompt"), List.of());
+                doubleValue(cl, "repetition-penalty", 1.0), cl.hasOption("penalize-prompt"), List.of(), bf16Cache(cl));
         if (cl.hasOption("tokens")) return generateIds(cl, model, settings);
 
         Tokenizer tokenizer = ModelTokenizers.of(dir, model.config(), cl.getOptionValue("tokenizer"));
@@ -258,6 +260,16 @@ public final class GenerateCommand implements Subcommand {
             case EOS -> "EOS";
             case STOP -> "stop string";
             case LENGTH -> "--max-new reached";
+        };
+    }
+
+    /** {@code --cache-dtype}: float32 (the default) or bf16. */
+    static boolean bf16Cache(CommandLine cl) {
+        String v = cl.getOptionValue("cache-dtype", "float32").trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (v) {
+            case "float32", "fp32", "float" -> false;
+            case "bf16", "bfloat16" -> true;
+            default -> throw new ConfigException("--cache-dtype must be float32 or bf16, got '" + v + "'");
         };
     }
 }

@@ -138,4 +138,25 @@ class CoreCommandsTest {
         for (float[] row : m) for (int j = 0; j < cols; j++) row[j] = data.getFloat();
         return m;
     }
+
+    /** --cache-dtype bf16 decodes with bfloat16 caches: greedy ids from a tiny model match float32 caches here. */
+    @Test
+    void generateWithBf16Caches(@TempDir Path dir) throws Exception {
+        Path cfg = config(dir, "      type: attention\n");
+        Path model = dir.resolve("model");
+        assertEquals(0, Rat4j.run(new String[]{"init", "--config", cfg.toString(), "--seed", "3", "--out", model.toString()}));
+        String[] base = {"generate", "--model", model.toString(), "--tokens", "1,5,9", "--max-new", "6", "--no-stop"};
+        assertEquals(0, Rat4j.run(base));
+        String f32 = out.toString().trim();
+        out.reset();
+        String[] bf16 = Arrays.copyOf(base, base.length + 2);
+        bf16[base.length] = "--cache-dtype";
+        bf16[base.length + 1] = "bf16";
+        assertEquals(0, Rat4j.run(bf16));
+        assertEquals(6, out.toString().trim().split(",").length);
+        assertEquals(f32, out.toString().trim(), "a random tiny model's greedy choices are far apart; bf16 keeps them");
+        bf16[base.length + 1] = "fp8";
+        assertEquals(2, Rat4j.run(bf16));
+        assertTrue(err.toString().contains("--cache-dtype must be float32 or bf16, got 'fp8'"), err.toString());
+    }
 }
