@@ -13,7 +13,10 @@ import org.rat4j.model.RatLanguageModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -41,6 +44,22 @@ class RatZooTest {
         }
         assertEquals(1_298_810_880L, RatZoo.RAT_XL.model().config().parameterCount());
         assertEquals(7_647_531_008L, RatZoo.RATPLUS_7B.config().parameterCount());
+    }
+
+    /** The table of docs/models.md ("The DL4J model zoo") is the configs', row for row. */
+    @Test
+    void theDocsTableIsTheConfigs() throws IOException {
+        List<String> rows = Files.readAllLines(Path.of("..", "docs", "models.md")).stream()
+                .dropWhile(l -> !l.equals("## The DL4J model zoo")).filter(l -> l.startsWith("| `")).toList();
+        List<String> want = new ArrayList<>();
+        for (RatZoo z : RatZoo.values()) {
+            ModelConfig c = z.config();
+            double bytes = 4.0 * c.parameterCount();
+            want.add(String.format(Locale.ROOT, "| `%s` | %s | %d | %d | %d | %,d | %s |", z.id(), c.describeMixers(), c.nLayers(),
+                    c.dModel(), c.seqLen(), c.parameterCount(),
+                    bytes < 1e9 ? String.format(Locale.ROOT, "%.0f MB", bytes / 1e6) : String.format(Locale.ROOT, "%.1f GB", bytes / 1e9)));
+        }
+        assertEquals(want, rows.subList(0, Math.min(rows.size(), want.size())));
     }
 
     @Test
