@@ -147,7 +147,7 @@ public final class RatZooModel extends ZooModel<RatZooModel> {
         Path file = ZooDownload.fetch(pretrainedUrl, pretrainedChecksum, dir);
         ComputationGraph net;
         try {
-            net = ModelSerializer.restoreComputationGraph(file.toFile(), false);
+            net = ModelSerializer.restoreComputationGraph(file.toFile(), true); // as DL4J: updater state too, when the zip has it
         } catch (IOException | RuntimeException e) {
             throw new ConfigException(file + " (from " + pretrainedUrl + ") is not a readable DL4J model zip ("
                     + ConfigException.oneLine(String.valueOf(e.getMessage())) + ")", e);

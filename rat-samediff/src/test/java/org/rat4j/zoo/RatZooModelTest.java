@@ -210,6 +210,19 @@ class RatZooModelTest {
         assertThrows(ConfigException.class, () -> RatZooModel.of("../up", CONFIG));
     }
 
+    /** A zip a DL4J user saved with its updater state (after fine-tuning, say) comes back with that state, as in DL4J. */
+    @Test
+    void aZipWithUpdaterStateComesBackWithIt(@TempDir Path dir) throws Exception {
+        ComputationGraph net = RatZooModel.of("small", CONFIG).updater(new Adam(1e-3)).init();
+        net.fit(Dl4jFormat.dataSet(TokenBatch.fromWindows(TestModels.tokens(2, TestModels.SEQ + 1, 6)), CONFIG.eosId(), DataType.FLOAT));
+        Path zip = dir.resolve("tuned.zip");
+        org.deeplearning4j.util.ModelSerializer.writeModel(net, zip.toFile(), true);
+        ComputationGraph back = RatZooModel.of("small", CONFIG).pretrained(zip.toUri().toString(), ZooBundle.adler32(zip)).initPretrained();
+        assertEquals(0.0, net.params().sub(back.params()).amaxNumber().doubleValue());
+        assertEquals(0.0, net.getUpdater().getStateViewArray().sub(back.getUpdater().getStateViewArray()).amaxNumber().doubleValue());
+        assertTrue(net.getUpdater().getStateViewArray().amaxNumber().doubleValue() > 0, "Adam's moments are not all zero");
+    }
+
     @Test
     void setInputShapeSetsTheTrainingLength() {
         RatZooModel zoo = RatZooModel.of("small", CONFIG);
