@@ -185,21 +185,28 @@ public record ModelConfig(int vocabSize, int dModel, int nLayers, int numHeads, 
     }
 
     /** Parses a YAML file into a tree, with a clear error for a missing file or bad syntax. */
-    @SuppressWarnings("unchecked")
     public static Map<String, Object> loadYaml(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new ConfigException("config file not found: " + file);
         }
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            Object tree = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
-            if (tree == null) return new LinkedHashMap<>();
-            if (!(tree instanceof Map)) throw new ConfigException(file + " must hold a mapping of keys to values at the top level");
-            return (Map<String, Object>) tree;
+            return loadYaml(in, file.toString());
         } catch (IOException e) {
             throw new ConfigException("cannot read " + file + ": " + ConfigException.oneLine(e.getMessage()), e);
+        }
+    }
+
+    /** Parses YAML text read from {@code source} (a file name or a class-path resource, for messages) into a tree. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> loadYaml(Reader in, String source) {
+        try {
+            Object tree = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+            if (tree == null) return new LinkedHashMap<>();
+            if (!(tree instanceof Map)) throw new ConfigException(source + " must hold a mapping of keys to values at the top level");
+            return (Map<String, Object>) tree;
         } catch (org.yaml.snakeyaml.error.YAMLException | IllegalArgumentException e) {
             // IllegalArgumentException: SafeConstructor's own value parsing, e.g. !!binary text that is not base64
-            throw new ConfigException("invalid YAML in " + file + ": " + ConfigException.oneLine(e.getMessage()), e);
+            throw new ConfigException("invalid YAML in " + source + ": " + ConfigException.oneLine(e.getMessage()), e);
         }
     }
 

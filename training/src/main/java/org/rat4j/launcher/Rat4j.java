@@ -20,7 +20,7 @@ public final class Rat4j {
     /** All commands, in the order {@code --help} lists them. */
     static List<Subcommand> commands() {
         return List.of(new InitCommand(), new TrainCommand(), new ScoreCommand(), new GenerateCommand(),
-                new ImportCommand(), new org.rat4j.data.shard.TokenizeCommand(), new org.rat4j.data.niah.NiahCommand(),
+                new ImportCommand(), new ExportCommand(), new org.rat4j.data.shard.TokenizeCommand(), new org.rat4j.data.niah.NiahCommand(),
                 new CompareCommand(), new EnvCommand());
     }
 

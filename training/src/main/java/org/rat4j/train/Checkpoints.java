@@ -392,11 +392,32 @@ public final class Checkpoints {
 
     /** Writes a model directory with {@code tokenizer} (null: none) atomically (temporary directory, then rename). */
     public static void saveModelDir(RatLanguageModel model, Path target, TokenizerEntry tokenizer) throws IOException {
+        writeDirectory(target, tmp -> ModelIO.save(model, tmp, tokenizer));
+    }
+
+    /** Fills a directory with files. */
+    @FunctionalInterface
+    public interface DirectoryWriter {
+        void write(Path dir) throws IOException;
+    }
+
+    /**
+     * Writes a directory atomically: {@code writer} fills a hidden temporary directory next to {@code target}, which
+     * is synced and renamed to {@code target}; an existing {@code target} is replaced whole (the caller decides
+     * whether it may be). A failure deletes the temporary directory and leaves {@code target} as it was.
+     */
+    public static void writeDirectory(Path target, DirectoryWriter writer) throws IOException {
         Path parent = target.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
         try {
-            ModelIO.save(model, tmp, tokenizer);
+            // createTempDirectory makes it owner-only; an exported model is served and shared like any folder.
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system: keep the default permissions
+        }
+        try {
+            writer.write(tmp);
             syncDirectory(tmp);
             replaceDirectory(tmp, target);
         } catch (IOException | RuntimeException e) {
