@@ -31,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.*;
+import java.util.function.Function;
 
 /**
  * Builds a {@link Trainer.Run} from an experiment config: the tokenizer, the data (tokenizing text inputs into
@@ -235,16 +236,16 @@ public final class TrainingSetup {
         if (Files.isDirectory(p) && Files.isRegularFile(p.resolve(ShardIndex.FILE))) return TokenShards.open(p);
         List<Path> inputs = InputResolver.resolve(List.of(spec));
         Path out = Path.of(dc.shardDir()).resolve(cacheName(spec, tokenizer));
-        CorpusTokenizer.Options opt = new CorpusTokenizer.Options(inputs, out, tokenizer, dc.textField(),
-                Runtime.getRuntime().availableProcessors(), TokenizeCommand.DEFAULT_SHARD_TOKENS, false, progress);
+        Function<Boolean, CorpusTokenizer> tokenizing = force -> new CorpusTokenizer(new CorpusTokenizer.Options(
+                inputs, out, tokenizer, dc.textField(), Runtime.getRuntime().availableProcessors(), TokenizeCommand.DEFAULT_SHARD_TOKENS,
+                force, progress));
         CorpusTokenizer.Result r;
         try {
-            r = new CorpusTokenizer(opt).run();
-        } catch (ConfigException e) {
-            if (!e.getMessage().contains("of other inputs")) throw e;
+            r = tokenizing.apply(false).run();
+        } catch (CorpusTokenizer.OtherInputsException e) {
+            // The folder is this cache's own (named after the spec and the tokenizer): replace what it holds.
             LOG.info("the inputs of {} changed since they were tokenized; tokenizing again", out);
-            r = new CorpusTokenizer(new CorpusTokenizer.Options(inputs, out, tokenizer, dc.textField(),
-                    Runtime.getRuntime().availableProcessors(), TokenizeCommand.DEFAULT_SHARD_TOKENS, true, progress)).run();
+            r = tokenizing.apply(true).run();
         }
         if (!r.upToDate()) LOG.info(String.format("tokenized %s into %s: %,d documents, %,d tokens in %.1f s", spec, out,
                 r.documents(), r.tokens(), r.seconds()));
