@@ -383,30 +383,6 @@ public final class Checkpoints {
         }
     }
 
-    /**
-     * Whether {@code modelDir} holds exactly the model of checkpoint {@code ckpt}: its {@code config.json} and
-     * {@code model.safetensors} have the sizes and SHA-256 of the checkpoint's manifest. A run's {@code final/} is
-     * written from the same weights as its last checkpoint, so anything else means that writing it never finished.
-     */
-    @SuppressWarnings("unchecked")
-    public static boolean holdsModelOf(Path modelDir, Path ckpt) {
-        try {
-            Map<String, Object> files = (Map<String, Object>) new ObjectMapper().readValue(ckpt.resolve(MANIFEST).toFile(), Map.class)
-                    .get("files");
-            for (String f : List.of(ModelIO.CONFIG, ModelIO.WEIGHTS)) {
-                Map<String, Object> info = (Map<String, Object>) files.get(f);
-                Path p = modelDir.resolve(f);
-                if (!Files.isRegularFile(p) || Files.size(p) != ((Number) info.get("bytes")).longValue()
-                        || !sha256(p).equals(info.get("sha256"))) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
     /** Writes a model directory atomically (temporary directory, then rename), replacing an existing one. */
     public static void saveModelDir(RatLanguageModel model, Path target) throws IOException {
         Path parent = target.toAbsolutePath().getParent();

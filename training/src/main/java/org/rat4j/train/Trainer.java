@@ -1,10 +1,12 @@
 package org.rat4j.train;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.config.ConfigException;
 import org.rat4j.config.MixerConfig;
 import org.rat4j.config.MixerType;
 import org.rat4j.config.ModelConfig;
 import org.rat4j.data.tokenizer.Tokenizer;
+import org.rat4j.io.ModelIO;
 import org.rat4j.model.RatLanguageModel;
 import org.rat4j.model.TokenBatch;
 import org.rat4j.train.config.ExperimentConfig;
@@ -14,7 +16,9 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Trains the pure-SameDiff model (spec §5.2) from a {@link Run}: restores a resumed run's optimizer and data position,
@@ -169,13 +173,36 @@ public final class Trainer {
         Path finalDir = run.runDir().resolve(FINAL_DIR);
         List<Path> all = checkpoints.list();
         boolean newest = !all.isEmpty() && Checkpoints.stepOf(all.get(all.size() - 1)) == step;
-        if (Checkpoints.holdsModelOf(finalDir, ck.dir()) || !newest) {
+        if (!newest || holds(finalDir, model)) {
             throw new ConfigException("the checkpoint " + ck.dir() + " is at step " + step + ", which is already train.steps = "
                     + total + "; raise train.steps to train further (e.g. train.steps=" + (total * 2) + ")");
         }
         LOG.warn("the run's {} steps are done but {} is {}; writing it from {}", step, finalDir,
                 Files.exists(finalDir) ? "incomplete" : "missing", ck.dir());
         return recorder.finish(step);
+    }
+
+    /**
+     * Whether the model directory {@code dir} holds exactly {@code model}: the same config and every parameter equal.
+     * A missing or damaged directory does not. The weights are compared, not the files' bytes: the safetensors header
+     * lists its metadata in the order of a {@code Map.of}, which changes from one JVM to the next.
+     */
+    static boolean holds(Path dir, RatLanguageModel model) {
+        if (!Files.isRegularFile(dir.resolve(ModelIO.CONFIG))) return false;
+        try {
+            RatLanguageModel stored = ModelIO.load(dir, model.dataType());
+            if (!stored.config().equals(model.config())) return false;
+            for (Map.Entry<String, INDArray> e : model.parameters().entrySet()) {
+                INDArray s = stored.parameters().get(e.getKey());
+                if (s == null || !Arrays.equals(s.shape(), e.getValue().shape())
+                        || s.sub(e.getValue()).amaxNumber().doubleValue() != 0) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Token-weighted mean loss over validation batches. */
