@@ -8,11 +8,13 @@ import org.rat4j.config.ConfigException;
 import org.rat4j.config.ModelConfig;
 import org.rat4j.io.ModelIO;
 import org.rat4j.model.RatLanguageModel;
+import org.rat4j.train.MemoryCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 import static org.rat4j.cli.CliOptions.*;
 
@@ -45,8 +47,12 @@ public final class InitCommand implements Subcommand {
             throw new ConfigException(out + " already holds a model; pass --overwrite to replace it or choose another --out");
         }
         long seed = longValue(cl, "seed", 1005);
+        MemoryCheck.require(config, DataType.FLOAT, MemoryCheck.Use.MODEL);
         LOG.info("initialising {} parameters (seed {})", config.parameterCount(), seed);
+        Activity.set(String.format(Locale.ROOT, "initialising a model of %,d parameters", config.parameterCount()),
+                "lower the model's sizes (model.vocab_size, model.d_model, model.n_layers)");
         RatLanguageModel model = RatLanguageModel.initialize(config, seed, DataType.FLOAT);
+        Activity.set("writing the model to " + out, null);
         ModelIO.save(model, out);
         LOG.info("wrote {}/{} and {}", out, ModelIO.WEIGHTS, ModelIO.CONFIG);
         return 0;

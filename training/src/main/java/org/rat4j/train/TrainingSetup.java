@@ -68,7 +68,9 @@ public final class TrainingSetup {
 
         RatLanguageModel model;
         Checkpoints.Loaded loaded = null;
+        MemoryCheck.Use use = MemoryCheck.Use.training(cfg.train().accumulation());
         if (resume != null) {
+            if (Files.isRegularFile(resume.resolve(ModelIO.CONFIG))) MemoryCheck.require(Checkpoints.modelConfigOf(resume), type, use);
             loaded = Checkpoints.load(resume, type);
             ModelConfig have = loaded.model().config();
             ModelConfig want = cfg.modelTree() == null ? have : cfg.resolveModel(have);
@@ -83,7 +85,9 @@ public final class TrainingSetup {
         } else if (cfg.train().initFrom() != null) {
             model = initFrom(cfg, Path.of(cfg.train().initFrom()), type);
         } else {
-            model = RatLanguageModel.initialize(cfg.resolveModel(null), cfg.train().seed(), type);
+            ModelConfig fresh = cfg.resolveModel(null);
+            MemoryCheck.require(fresh, type, use);
+            model = RatLanguageModel.initialize(fresh, cfg.train().seed(), type);
         }
         requireVocab(tokenizer, model.config());
 
@@ -189,6 +193,7 @@ public final class TrainingSetup {
     public static RatLanguageModel initFrom(ExperimentConfig cfg, Path from, DataType type) throws IOException {
         Path dir = modelDirOf(from);
         if (Files.isRegularFile(dir.resolve(Checkpoints.MANIFEST))) Checkpoints.verify(dir);
+        MemoryCheck.require(cfg.resolveModel(Checkpoints.modelConfigOf(dir)), type, MemoryCheck.Use.training(cfg.train().accumulation()));
         RatLanguageModel start = Checkpoints.trainable(ModelIO.load(dir, type));
         ModelConfig target = cfg.resolveModel(start.config());
         if (target.equals(start.config())) {
