@@ -109,10 +109,31 @@ final class RunRecorder implements AutoCloseable {
     }
 
     /**
+     * Validates the model as it is before the first step, when there are validation batches: the loss of an untrained
+     * model (about ln V) is a check of its own, and the validation's first allocations happen during warm-up rather
+     * than at the first {@code eval_every} step, where they showed as growth of the main job's memory after warm-up.
+     *
+     * @return whether it validated
+     */
+    boolean validateAtStart() {
+        if (run.valid().isEmpty()) return false;
+        validate(0);
+        return true;
+    }
+
+    private void validate(int step) {
+        listeners.phase(TrainingListener.Phase.VALIDATION, step);
+        lastVal = Trainer.evaluate(model, run.valid());
+        STEPS.info(String.format(Locale.ROOT, "step %d: validation loss %.4f, perplexity %.2f", step, lastVal, Math.exp(lastVal)));
+    }
+
+    /**
      * Records iteration {@code step} (iterations done): its metrics row, then on its intervals the validation, the log
      * line, the progress bar, a checkpoint and the chart.
+     *
+     * @return whether it validated or wrote a checkpoint
      */
-    void record(int step, double lr, TrainingStep.Outcome o, double seconds) throws IOException {
+    boolean record(int step, double lr, TrainingStep.Outcome o, double seconds) throws IOException {
         int total = ts.steps();
         tokens += tokensPerStep;
         lastLoss = o.loss();
@@ -123,11 +144,10 @@ final class RunRecorder implements AutoCloseable {
         metrics.add(new MetricsLog.Row(step, tokens, lr, o.loss(), o.denseLoss(), o.gradNorm(), tps, elapsed, Double.NaN, Double.NaN, rss));
 
         boolean last = step == total;
-        if (((ts.evalEvery() > 0 && step % ts.evalEvery() == 0) || last) && !run.valid().isEmpty()) {
-            listeners.phase(TrainingListener.Phase.VALIDATION, step);
-            lastVal = Trainer.evaluate(model, run.valid());
+        boolean validating = ((ts.evalEvery() > 0 && step % ts.evalEvery() == 0) || last) && !run.valid().isEmpty();
+        if (validating) {
+            validate(step);
             metrics.setLastValidation(lastVal);
-            STEPS.info(String.format(Locale.ROOT, "step %d: validation loss %.4f, perplexity %.2f", step, lastVal, Math.exp(lastVal)));
         }
         if (ts.logEvery() > 0 && (step % ts.logEvery() == 0 || last || step == 1)) {
             STEPS.info(String.format(Locale.ROOT, "step %d/%d loss %.4f%s lr %.3g |g| %.3f %,.0f tok/s rss %.0f MB", step, total,
@@ -138,7 +158,8 @@ final class RunRecorder implements AutoCloseable {
             progress.setExtraMessage(String.format(Locale.ROOT, "loss %.3f%s %,.0f tok/s", o.loss(),
                     Double.isNaN(lastVal) ? "" : String.format(Locale.ROOT, " val %.3f", lastVal), tokPerSecEma));
         }
-        if ((ts.checkpointEvery() > 0 && step % ts.checkpointEvery() == 0) || last) {
+        boolean checkpointing = (ts.checkpointEvery() > 0 && step % ts.checkpointEvery() == 0) || last;
+        if (checkpointing) {
             // The rows up to this step reach the disk before the checkpoint exists: a resume reads them back
             // (found by a real kill -9 between the checkpoint's rename and the flush: four rows went missing).
             metrics.flush();
@@ -148,6 +169,7 @@ final class RunRecorder implements AutoCloseable {
         } else if (step % Math.max(1, ts.logEvery()) == 0) {
             metrics.flush();
         }
+        return validating || checkpointing;
     }
 
     private double elapsed() {

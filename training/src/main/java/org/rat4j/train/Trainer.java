@@ -142,7 +142,9 @@ public final class Trainer {
         LrSchedule schedule = new LrSchedule(oc.lr(), oc.minLr(), oc.warmupFor(total), total);
         recorder.begin(step, schedule);
         TrainingStep iteration = new TrainingStep(model, optimizer, run.train(), ts.accumulation(), oc.gradClip(), joint, ts.gcEvery());
+        int seqLen = run.train().seqLen();
         try (recorder) {
+            if (step == 0 && recorder.validateAtStart()) GraphSessions.reset(model, seqLen, joint);
             while (step < total) {
                 listeners.beforeStep(step, model);
                 listeners.phase(TrainingListener.Phase.STEP, step);
@@ -155,7 +157,11 @@ public final class Trainer {
                     throw recorder.diverged(step + 1, lr, u);
                 }
                 step++;
-                recorder.record(step, lr, outcome, (System.nanoTime() - t0) / 1e9);
+                // After a validation or a checkpoint: their garbage is freed before the next step allocates, and what
+                // SameDiff's sessions accumulated is dropped (GraphSessions), so memory stays flat over a long run.
+                if (recorder.record(step, lr, outcome, (System.nanoTime() - t0) / 1e9) && step < total) {
+                    GraphSessions.reset(model, seqLen, joint);
+                }
                 if (!listeners.continueAfter(step)) return recorder.stopped(step);
             }
         }
