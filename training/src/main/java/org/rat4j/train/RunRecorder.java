@@ -112,12 +112,14 @@ final class RunRecorder implements AutoCloseable {
      * Validates the model as it is before the first step, when there are validation batches: the loss of an untrained
      * model (about ln V) is a check of its own, and the validation's first allocations happen during warm-up rather
      * than at the first {@code eval_every} step, where they showed as growth of the main job's memory after warm-up.
+     * Its time is not counted as training time.
      *
      * @return whether it validated
      */
     boolean validateAtStart() {
         if (run.valid().isEmpty()) return false;
         validate(0);
+        startNanos = System.nanoTime();
         return true;
     }
 
