@@ -11,11 +11,13 @@ import org.rat4j.data.tokenizer.Tokenizer;
 import org.rat4j.io.ModelIO;
 import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
+import org.rat4j.train.MemoryCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 import static org.rat4j.cli.CliOptions.*;
 
@@ -51,8 +53,12 @@ public final class InitCommand implements Subcommand {
         }
         Tokenizer tokenizer = ModelTokenizers.forNewModel(config, cl.getOptionValue("tokenizer"));
         long seed = longValue(cl, "seed", 1005);
+        MemoryCheck.require(config, DataType.FLOAT, MemoryCheck.Use.MODEL);
         LOG.info("initialising {} parameters (seed {})", config.parameterCount(), seed);
+        Activity.set(String.format(Locale.ROOT, "initialising a model of %,d parameters", config.parameterCount()),
+                "lower the model's sizes (model.vocab_size, model.d_model, model.n_layers)");
         RatLanguageModel model = RatLanguageModel.initialize(config, seed, DataType.FLOAT);
+        Activity.set("writing the model to " + out, null);
         LOG.info("wrote {} to {}", String.join(", ", ModelTokenizers.save(model, tokenizer, out)), out);
         return 0;
     }

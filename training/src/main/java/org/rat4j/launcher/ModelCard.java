@@ -1,5 +1,6 @@
 package org.rat4j.launcher;
 
+import org.rat4j.zoo.RatZooModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -51,6 +51,7 @@ public final class Rat4j {
             usage(byName.values());
             return 2;
         }
+        Activity.clear();
         try {
             return cmd.run(Arrays.copyOfRange(args, 1, args.length));
         } catch (ConfigException e) {
@@ -63,12 +64,25 @@ public final class Rat4j {
             System.err.println("rat4j " + cmd.name() + ": error: file not found: " + e.getFile());
             return 2;
         } catch (OutOfMemoryError e) {
-            System.err.println("rat4j " + cmd.name() + ": out of memory; use a smaller batch or sequence length, or raise -Xmx");
+            System.err.println(Activity.outOfMemory(cmd.name(), e));
             return 1;
         } catch (Exception e) {
-            LOG.error("rat4j {} failed", cmd.name(), e);
+            OutOfMemoryError oom = outOfMemoryCause(e);
+            if (oom != null) {
+                System.err.println(Activity.outOfMemory(cmd.name(), oom));
+            } else {
+                LOG.error("rat4j {} failed", cmd.name(), e);
+            }
             return 1;
         }
+    }
+
+    /** ND4J reports some failed native allocations as an exception caused by an OutOfMemoryError. */
+    private static OutOfMemoryError outOfMemoryCause(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof OutOfMemoryError oom) return oom;
+        }
+        return null;
     }
 
     private static void usage(Collection<Subcommand> cmds) {

@@ -7,7 +7,9 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.rat4j.config.ConfigException;
 import org.rat4j.train.Checkpoints;
+import org.rat4j.train.RunLock;
 import org.rat4j.train.Trainer;
+import org.rat4j.train.TrainingListener;
 import org.rat4j.train.TrainingSetup;
 import org.rat4j.train.config.ConfigComposer;
 import org.rat4j.train.config.ExperimentConfig;
@@ -91,21 +93,49 @@ public final class TrainCommand implements Subcommand {
             return 0;
         }
         boolean progress = !cl.hasOption("no-progress") && System.console() != null;
+        // One run per folder (docs/training.md), held from the set-up, whose "already holds a run" check needs it, to the end.
+        try (RunLock lock = RunLock.acquire(Path.of(cfg.train().runDir()))) {
+            assert lock != null;
+            return train(cfg, checkpoint, progress);
+        }
+    }
+
+    private static int train(ExperimentConfig cfg, Path checkpoint, boolean progress) throws Exception {
         if (cfg.parallel().enabled()) {
             if (checkpoint != null) throw new ConfigException("--resume applies to single-device training; parallel.mode="
                     + cfg.parallel().mode() + " runs restart from train.init_from (see docs/training.md)");
+            Activity.set("training on " + cfg.parallel().workers() + " workers", MICRO_BATCH_ADVICE);
             ParallelTraining.Result r = new ParallelTraining(cfg).progressBar(progress).run();
             Console.stdout().printf(Locale.ROOT, "trained %d steps on %d workers (%s): validation loss %.4f, perplexity %.2f, %,.0f tokens/s; model in %s%n",
                     r.steps(), cfg.parallel().workers(), cfg.parallel().mode(), r.valLoss(), Math.exp(r.valLoss()), r.tokensPerSecond(), r.finalModel());
             return 0;
         }
+        Activity.set("reading the data and building the model", "lower the model's sizes (model.vocab_size, model.d_model, model.n_layers)");
         Trainer.Run run = TrainingSetup.prepare(cfg, checkpoint, progress);
-        Trainer.Result r = new Trainer(run).progressBar(progress).run();
+        Trainer.Result r = new Trainer(run).progressBar(progress)
+                .listen(new ReportActivity(run.train().batchSize(), run.train().seqLen())).run();
         Console.stdout().printf(Locale.ROOT, "trained %d steps in %.1f s (%,.0f tokens/s): last loss %.4f%s; model in %s%n", r.steps(),
                 r.trainSeconds(), r.tokensPerSecond(), r.lastLoss(), Double.isNaN(r.valLoss()) ? ""
                         : String.format(Locale.ROOT, ", validation loss %.4f, perplexity %.2f", r.valLoss(), r.valPerplexity()),
                 r.finalModel());
         return 0;
+    }
+
+    private static final String MICRO_BATCH_ADVICE = "lower train.micro_batch (train.batch_size stays the same, by gradient "
+            + "accumulation) or model.seq_len";
+
+    /** Keeps {@link Activity} on what the run is doing, for the out-of-memory message. */
+    record ReportActivity(int microBatch, int seqLen) implements TrainingListener {
+        @Override
+        public void phase(Phase phase, int step) {
+            String batch = microBatch + " × " + seqLen + " tokens";
+            switch (phase) {
+                case STEP -> Activity.set("training step " + (step + 1) + " (micro-batches of " + batch + ")", MICRO_BATCH_ADVICE);
+                case VALIDATION -> Activity.set("validating after step " + step + " (batches of " + batch + ")", MICRO_BATCH_ADVICE);
+                case CHECKPOINT, FINAL_MODEL -> Activity.set(phase.description() + " after step " + step, null);
+                case SAMPLE -> Activity.set(phase.description(), "lower generate.max_new_tokens");
+            }
+        }
     }
 
     /** A checkpoint folder, or the newest valid checkpoint of a run folder. */
@@ -118,10 +148,9 @@ public final class TrainCommand implements Subcommand {
             throw new ConfigException("nothing to resume: " + p + " does not exist (give the run folder, e.g. runs/tiny-rat, or one "
                     + "of its checkpoints)");
         }
-        Checkpoints c = new Checkpoints(p.resolve("checkpoints"), 1);
-        c.removeUnfinished();
-        return c.latestValid().orElseThrow(() -> new ConfigException("nothing to resume: " + p + " holds no complete checkpoint"
-                + (Files.isDirectory(p.resolve("checkpoints")) ? " (checkpoints/ has none that verify)" : "")
+        // Read only: the unfinished writes of a killed run are removed by the trainer, under the run folder's lock.
+        return new Checkpoints(p.resolve("checkpoints"), 1).latestValid().orElseThrow(() -> new ConfigException("nothing to resume: "
+                + p + " holds no complete checkpoint" + (Files.isDirectory(p.resolve("checkpoints")) ? " (checkpoints/ has none that verify)" : "")
                 + "; start the run without --resume"));
     }
 }

@@ -47,9 +47,11 @@ public final class Checkpoints {
     private static final Pattern NAME = Pattern.compile("step-(\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** Called before each file of a checkpoint is written; tests throw from it to simulate a full disk. */
+    /** Called before each file of a checkpoint is written (the trainer passes its listeners' {@code beforeCheckpointFile}). */
     @FunctionalInterface
     public interface WriteHook {
+        WriteHook NONE = f -> { };
+
         void beforeWrite(Path file) throws IOException;
     }
 
@@ -77,7 +79,6 @@ public final class Checkpoints {
 
     private final Path dir;
     private final int keep;
-    private WriteHook hook = f -> { };
     private TokenizerEntry tokenizer;
 
     /**
@@ -87,11 +88,6 @@ public final class Checkpoints {
     public Checkpoints(Path dir, int keep) {
         this.dir = dir;
         this.keep = keep;
-    }
-
-    public Checkpoints withWriteHook(WriteHook h) {
-        this.hook = h;
-        return this;
     }
 
     /** Stores {@code t} (null: none) in every checkpoint, so each is a self-contained model directory. */
@@ -118,8 +114,14 @@ public final class Checkpoints {
      * @return the checkpoint directory
      */
     public Path save(RatLanguageModel model, AdamW optimizer, State state) throws IOException {
+        return save(model, optimizer, state, WriteHook.NONE);
+    }
+
+    /** {@link #save(RatLanguageModel, AdamW, State)}, calling {@code hook} before each file is written. */
+    public Path save(RatLanguageModel model, AdamW optimizer, State state, WriteHook hook) throws IOException {
         Files.createDirectories(dir);
         Path target = dir.resolve(name(state.step()));
+        keepAsideIfIncomplete(target);
         Path tmp = Files.createTempDirectory(dir, "." + name(state.step()) + ".tmp-");
         try {
             hook.beforeWrite(tmp.resolve(ModelIO.WEIGHTS));
@@ -188,14 +190,44 @@ public final class Checkpoints {
 
     /** Complete checkpoints (those with a manifest), oldest first. */
     public List<Path> list() {
+        return folders().stream().filter(p -> Files.isRegularFile(p.resolve(MANIFEST))).toList();
+    }
+
+    /** Every {@code step-N} folder, complete or not, oldest first. */
+    private List<Path> folders() {
         if (!Files.isDirectory(dir)) return List.of();
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
-                    .filter(p -> Files.isRegularFile(p.resolve(MANIFEST)))
+            return s.filter(p -> NAME.matcher(p.getFileName().toString()).matches() && Files.isDirectory(p))
                     .sorted(Comparator.comparingInt(Checkpoints::stepOf)).toList();
         } catch (IOException e) {
             throw new ConfigException("cannot list checkpoints in " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Logs every checkpoint folder without a manifest: {@link #list()} and a resume pass over it, and the run writes a
+     * new checkpoint of that step beside it ({@link #keepAsideIfIncomplete}). Our writer renames a folder into place only
+     * after its manifest is written, so such a folder was damaged or copied in part after the fact.
+     */
+    public void logIncomplete() {
+        for (Path p : folders()) {
+            if (!Files.isRegularFile(p.resolve(MANIFEST))) {
+                LOG.warn("skipping checkpoint {}: it has no {} (damaged, or copied in part); it is left as it is", p, MANIFEST);
+            }
+        }
+    }
+
+    /**
+     * Before a checkpoint of the same step is written: a folder there without a manifest is renamed to
+     * {@code step-N.damaged} (then {@code .damaged-2}, ...) with a warning instead of being replaced without a word.
+     */
+    private static void keepAsideIfIncomplete(Path target) throws IOException {
+        if (!Files.isDirectory(target) || Files.isRegularFile(target.resolve(MANIFEST))) return;
+        Path aside = target.resolveSibling(target.getFileName() + ".damaged");
+        for (int i = 2; Files.exists(aside); i++) aside = target.resolveSibling(target.getFileName() + ".damaged-" + i);
+        Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+        LOG.warn("checkpoint {} has no {}; kept it as {} and writing a new one in its place (delete it when no longer needed)",
+                target, MANIFEST, aside.getFileName());
     }
 
     static int stepOf(Path p) {
@@ -203,9 +235,12 @@ public final class Checkpoints {
         return m.matches() ? Integer.parseInt(m.group(1)) : -1;
     }
 
-    /** The newest checkpoint that passes verification, skipping (and reporting) damaged ones; empty if none. */
+    /**
+     * The newest checkpoint that passes verification; every folder skipped on the way (no manifest, a file that does
+     * not match it) is logged with its reason. Empty if none.
+     */
     public Optional<Path> latestValid() {
-        List<Path> all = new ArrayList<>(list());
+        List<Path> all = new ArrayList<>(folders());
         Collections.reverse(all);
         for (Path p : all) {
             try {

@@ -1,6 +1,8 @@
 package org.rat4j.train;
 
 import org.rat4j.io.AtomicFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +18,10 @@ import java.util.Locale;
  * are dropped so the curve continues without the steps that are repeated.
  */
 public final class MetricsLog {
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsLog.class);
     public static final String FILE = "metrics.csv";
+    /** Suffix of the copy kept when damaged lines are dropped on loading. */
+    public static final String DAMAGED_SUFFIX = ".damaged";
     public static final String HEADER = "step,tokens,lr,loss,dense_loss,grad_norm,tokens_per_s,elapsed_s,val_loss,val_ppl,rss_mb";
 
     /** One row; NaN marks an empty cell. */
@@ -45,20 +50,33 @@ public final class MetricsLog {
         this.file = runDir.resolve(FILE);
     }
 
-    /** Loads the rows of an earlier run up to {@code step} (resume), or starts empty. */
+    /**
+     * Loads the rows of an earlier run up to {@code step} (resume), or starts empty. Lines that are not rows of numbers
+     * (a damaged file, bytes that are not UTF-8) are dropped with one warning, and the file as it was is kept beside it
+     * as {@code metrics.csv.damaged}: the next flush rewrites {@code metrics.csv} without them.
+     */
     public void loadUpTo(int step) throws IOException {
         rows.clear();
         if (!Files.isRegularFile(file)) return;
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        byte[] bytes = Files.readAllBytes(file);
+        // Decoding replaces malformed bytes by U+FFFD (no exception), so such a line fails to parse like any damaged one.
+        List<String> lines = new String(bytes, StandardCharsets.UTF_8).lines().toList();
+        int dropped = 0;
         for (int i = 1; i < lines.size(); i++) {
             String l = lines.get(i).trim();
             if (l.isEmpty()) continue;
             try {
                 Row r = Row.parse(l);
                 if (r.step() <= step) rows.add(r);
-            } catch (RuntimeException ignored) {
-                // a damaged line of an earlier run is dropped
+            } catch (RuntimeException e) {
+                dropped++;
             }
+        }
+        if (dropped > 0) {
+            Path copy = file.resolveSibling(FILE + DAMAGED_SUFFIX);
+            AtomicFiles.write(copy, out -> out.write(bytes));
+            LOG.warn("{}: {} line(s) are not rows of numbers (damaged, or not UTF-8 text) and are dropped; the file as it was "
+                    + "is kept as {}", file, dropped, copy.getFileName());
         }
     }
 

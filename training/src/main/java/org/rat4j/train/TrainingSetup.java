@@ -32,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.*;
+import java.util.function.Function;
 
 /**
  * Builds a {@link Trainer.Run} from an experiment config: the tokenizer, the data (tokenizing text inputs into
@@ -68,7 +69,9 @@ public final class TrainingSetup {
 
         RatLanguageModel model;
         Checkpoints.Loaded loaded = null;
+        MemoryCheck.Use use = MemoryCheck.Use.training(cfg.train().accumulation());
         if (resume != null) {
+            if (Files.isRegularFile(resume.resolve(ModelIO.CONFIG))) MemoryCheck.require(Checkpoints.modelConfigOf(resume), type, use);
             loaded = Checkpoints.load(resume, type);
             ModelConfig have = loaded.model().config();
             ModelConfig want = cfg.modelTree() == null ? have : cfg.resolveModel(have);
@@ -85,7 +88,9 @@ public final class TrainingSetup {
             requireStoredTokenizer(initDir, tokenizer);
             model = initFrom(cfg, initDir, type);
         } else {
-            model = RatLanguageModel.initialize(cfg.resolveModel(null), cfg.train().seed(), type);
+            ModelConfig fresh = cfg.resolveModel(null);
+            MemoryCheck.require(fresh, type, use);
+            model = RatLanguageModel.initialize(fresh, cfg.train().seed(), type);
         }
         requireVocab(tokenizer, model.config());
 
@@ -191,6 +196,7 @@ public final class TrainingSetup {
     public static RatLanguageModel initFrom(ExperimentConfig cfg, Path from, DataType type) throws IOException {
         Path dir = modelDirOf(from);
         if (Files.isRegularFile(dir.resolve(Checkpoints.MANIFEST))) Checkpoints.verify(dir);
+        MemoryCheck.require(cfg.resolveModel(Checkpoints.modelConfigOf(dir)), type, MemoryCheck.Use.training(cfg.train().accumulation()));
         RatLanguageModel start = Checkpoints.trainable(ModelIO.load(dir, type));
         ModelConfig target = cfg.resolveModel(start.config());
         if (target.equals(start.config())) {
@@ -238,16 +244,16 @@ public final class TrainingSetup {
         if (Files.isDirectory(p) && Files.isRegularFile(p.resolve(ShardIndex.FILE))) return TokenShards.open(p);
         List<Path> inputs = InputResolver.resolve(List.of(spec));
         Path out = Path.of(dc.shardDir()).resolve(cacheName(spec, tokenizer));
-        CorpusTokenizer.Options opt = new CorpusTokenizer.Options(inputs, out, tokenizer, dc.textField(),
-                Runtime.getRuntime().availableProcessors(), TokenizeCommand.DEFAULT_SHARD_TOKENS, false, progress);
+        Function<Boolean, CorpusTokenizer> tokenizing = force -> new CorpusTokenizer(new CorpusTokenizer.Options(
+                inputs, out, tokenizer, dc.textField(), Runtime.getRuntime().availableProcessors(), TokenizeCommand.DEFAULT_SHARD_TOKENS,
+                force, progress));
         CorpusTokenizer.Result r;
         try {
-            r = new CorpusTokenizer(opt).run();
-        } catch (ConfigException e) {
-            if (!e.getMessage().contains("of other inputs")) throw e;
+            r = tokenizing.apply(false).run();
+        } catch (CorpusTokenizer.OtherInputsException e) {
+            // The folder is this cache's own (named after the spec and the tokenizer): replace what it holds.
             LOG.info("the inputs of {} changed since they were tokenized; tokenizing again", out);
-            r = new CorpusTokenizer(new CorpusTokenizer.Options(inputs, out, tokenizer, dc.textField(),
-                    Runtime.getRuntime().availableProcessors(), TokenizeCommand.DEFAULT_SHARD_TOKENS, true, progress)).run();
+            r = tokenizing.apply(true).run();
         }
         if (!r.upToDate()) LOG.info(String.format("tokenized %s into %s: %,d documents, %,d tokens in %.1f s", spec, out,
                 r.documents(), r.tokens(), r.seconds()));

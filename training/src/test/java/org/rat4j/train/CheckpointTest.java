@@ -58,12 +58,11 @@ class CheckpointTest {
     @Test
     void aFullDiskDuringACheckpointKeepsThePreviousOneAndStopsWithAMessage(@TempDir Path dir) throws Exception {
         ExperimentConfig cfg = TestRuns.config(TestRuns.rat(), dir, "train.steps=10", "train.checkpoint_every=5");
-        Trainer t = new Trainer(TestRuns.run(cfg)).progressBar(false);
         int[] writes = {0};
-        t.checkpoints().withWriteHook(f -> {
+        Trainer t = new Trainer(TestRuns.run(cfg)).progressBar(false).listen(TestRuns.beforeCheckpointFile(f -> {
             // the first checkpoint (4 hooked writes) succeeds; the second fails writing its trainer state
             if (++writes[0] == 7) throw new IOException("No space left on device");
-        });
+        }));
         ConfigException e = assertThrows(ConfigException.class, t::run);
         assertTrue(e.getMessage().contains("could not write checkpoint step-0000010"), e.getMessage());
         assertTrue(e.getMessage().contains("disk is full"), e.getMessage());
@@ -80,11 +79,10 @@ class CheckpointTest {
     @Test
     void aRunKilledMidWriteLeavesOnlyATemporaryDirectoryThatIsIgnoredAndRemoved(@TempDir Path dir) throws Exception {
         ExperimentConfig cfg = TestRuns.config(TestRuns.rat(), dir, "train.steps=10", "train.checkpoint_every=5");
-        Trainer t = new Trainer(TestRuns.run(cfg)).progressBar(false);
         int[] writes = {0};
-        t.checkpoints().withWriteHook(f -> {
+        Trainer t = new Trainer(TestRuns.run(cfg)).progressBar(false).listen(TestRuns.beforeCheckpointFile(f -> {
             if (++writes[0] == 8) throw new SimulatedKill();   // the process dies while writing the second manifest
-        });
+        }));
         assertThrows(SimulatedKill.class, t::run);
         // Simulate a hard kill: the catch block did not run, so put back a half-written temporary directory.
         Path tmp = Files.createDirectories(dir.resolve("checkpoints/.step-0000010.tmp-123"));
@@ -214,7 +212,7 @@ class CheckpointTest {
     @Test
     void resumingWithAnotherModelConfigIsRefused(@TempDir Path dir) throws Exception {
         ExperimentConfig cfg = TestRuns.config(TestRuns.rat(), dir, "train.steps=2", "train.checkpoint_every=1");
-        new Trainer(TestRuns.run(cfg)).progressBar(false).stopAfter(1).run();
+        new Trainer(TestRuns.run(cfg)).progressBar(false).listen(TestRuns.stopAfter(1)).run();
         ExperimentConfig other = TestRuns.config(TestRuns.rat(), dir, "train.steps=2", "model.d_model=32");
         Path ck = new Checkpoints(dir.resolve("checkpoints"), 1).latestValid().orElseThrow();
         ConfigException e = assertThrows(ConfigException.class, () -> TrainingSetup.prepare(other, ck, false));

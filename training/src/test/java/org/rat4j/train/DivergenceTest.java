@@ -17,9 +17,9 @@ class DivergenceTest {
     @Test
     void nanLossStopsAndKeepsTheLastGoodCheckpoint(@TempDir Path dir) throws Exception {
         ExperimentConfig cfg = TestRuns.config(TestRuns.rat(), dir, "train.steps=10", "train.checkpoint_every=2");
-        Trainer t = new Trainer(TestRuns.run(cfg)).progressBar(false).beforeStep((step, model) -> {
+        Trainer t = new Trainer(TestRuns.run(cfg)).progressBar(false).listen(TestRuns.beforeStep((step, model) -> {
             if (step == 5) model.parameters().get("backbone.layers.0.hidden_layer.fc1.weight").putScalar(0, Float.NaN);
-        });
+        }));
         Trainer.DivergedException e = assertThrows(Trainer.DivergedException.class, t::run);
         assertTrue(e.getMessage().startsWith("the loss became NaN at step 6"), e.getMessage());
         assertTrue(e.getMessage().contains("step-0000004"), e.getMessage());
@@ -38,9 +38,9 @@ class DivergenceTest {
     @Test
     void infiniteLossStopsToo(@TempDir Path dir) throws Exception {
         ExperimentConfig cfg = TestRuns.config(TestRuns.rat(), dir, "train.steps=4");
-        Trainer t = new Trainer(TestRuns.run(cfg)).progressBar(false).beforeStep((step, model) -> {
+        Trainer t = new Trainer(TestRuns.run(cfg)).progressBar(false).listen(TestRuns.beforeStep((step, model) -> {
             if (step == 1) model.parameters().get(RatLanguageModel.FINAL_NORM).assign(Float.POSITIVE_INFINITY);
-        });
+        }));
         Trainer.DivergedException e = assertThrows(Trainer.DivergedException.class, t::run);
         assertTrue(e.getMessage().contains("at step 2"), e.getMessage());
         assertTrue(e.getMessage().contains("No checkpoint was written yet"), e.getMessage());

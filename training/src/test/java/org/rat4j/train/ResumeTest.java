@@ -16,7 +16,7 @@ class ResumeTest {
     static void assertSameRun(ExperimentConfig full, ExperimentConfig part, int n) throws Exception {
         Trainer.Result a = new Trainer(TestRuns.run(full)).progressBar(false).run();
 
-        Trainer first = new Trainer(TestRuns.run(part)).progressBar(false).stopAfter(n);
+        Trainer first = new Trainer(TestRuns.run(part)).progressBar(false).listen(TestRuns.stopAfter(n));
         Trainer.Result half = first.run();
         assertEquals(n, half.steps());
         assertNull(half.finalModel(), "a stopped run writes no final model");

@@ -11,6 +11,7 @@ import org.rat4j.train.config.ExperimentConfig;
 
 import java.nio.file.Path;
 import java.util.*;
+import java.util.function.BiConsumer;
 
 /** Small runs for the tests: a tiny model over a synthetic token stream with learnable structure. */
 final class TestRuns {
@@ -114,6 +115,36 @@ final class TestRuns {
         return new Trainer.Run(cfg, model, new WindowBatches(sampler),
                 TrainingSetup.validationBatches(valid, model.config().seqLen(), cfg.train().microBatch(), 2),
                 Path.of(cfg.train().runDir()), null, resume);
+    }
+
+    /** Ends a run after iteration {@code n} as a kill would (no final model). */
+    static TrainingListener stopAfter(int n) {
+        return new TrainingListener() {
+            @Override
+            public boolean continueAfter(int step) {
+                return step < n;
+            }
+        };
+    }
+
+    /** Calls {@code hook} with the 0-based step and the model before each iteration. */
+    static TrainingListener beforeStep(BiConsumer<Integer, RatLanguageModel> hook) {
+        return new TrainingListener() {
+            @Override
+            public void beforeStep(int step, RatLanguageModel model) {
+                hook.accept(step, model);
+            }
+        };
+    }
+
+    /** Calls {@code hook} before each file of a checkpoint is written. */
+    static TrainingListener beforeCheckpointFile(Checkpoints.WriteHook hook) {
+        return new TrainingListener() {
+            @Override
+            public void beforeCheckpointFile(Path file) throws java.io.IOException {
+                hook.beforeWrite(file);
+            }
+        };
     }
 
     /** Resumes the newest checkpoint of a run folder. */

@@ -124,6 +124,18 @@ public final class CorpusTokenizer {
         }
     }
 
+    /**
+     * The output folder holds shards, or an unfinished tokenization, of other inputs, tokenizer or settings. A caller
+     * that owns the folder as a cache (training's {@code data.shard_dir}) catches it to tokenize again with {@code force}.
+     */
+    public static final class OtherInputsException extends ConfigException {
+        private static final long serialVersionUID = 1L;
+
+        OtherInputsException(String message) {
+            super(message);
+        }
+    }
+
     public CorpusTokenizer(Options options) {
         this.opt = options;
         this.dtype = TokenDtype.forVocab(options.tokenizer().vocabSize());
@@ -184,7 +196,7 @@ public final class CorpusTokenizer {
                 LOG.info("{} is up to date: {} tokens in {} shards", dir, existing.totalTokens(), existing.shards().size());
                 return new Result(existing.totalTokens(), existing.documents(), existing.shards().size(), 0, seconds(t0), true, false, existing);
             }
-            throw new ConfigException(dir + " already holds token shards of other inputs, tokenizer or settings (see its "
+            throw new OtherInputsException(dir + " already holds token shards of other inputs, tokenizer or settings (see its "
                     + ShardIndex.FILE + "); pass --force to replace them, or choose another --out");
         }
         int startFile = 0;
@@ -193,7 +205,7 @@ public final class CorpusTokenizer {
         if (Files.exists(progressFile)) {
             TokenizeProgress p = readProgress(progressFile);
             if (!fingerprint.equals(p.fingerprint())) {
-                throw new ConfigException(dir + " holds an unfinished tokenization of other inputs, tokenizer or settings (see "
+                throw new OtherInputsException(dir + " holds an unfinished tokenization of other inputs, tokenizer or settings (see "
                         + TokenizeProgress.FILE + "); pass --force to start over, or choose another --out");
             }
             for (ShardIndex.ShardInfo s : p.shards()) TokenShards.checkShardFile(dir, s, dtype, true);
