@@ -57,7 +57,8 @@ public final class SafeTensors {
         if (type != DataType.FLOAT && type != DataType.DOUBLE) throw new IllegalArgumentException("write FLOAT or DOUBLE, not " + type);
         int width = type == DataType.FLOAT ? 4 : 8;
         Map<String, Object> header = new LinkedHashMap<>();
-        if (metadata != null && !metadata.isEmpty()) header.put(METADATA, metadata);
+        // Sorted: the same weights give the same bytes in every JVM (Map.of iterates in a per-JVM order).
+        if (metadata != null && !metadata.isEmpty()) header.put(METADATA, new TreeMap<>(metadata));
         long offset = 0;
         for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
             long bytes = e.getValue().length() * width;
