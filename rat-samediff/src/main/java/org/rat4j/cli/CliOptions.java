@@ -97,6 +97,15 @@ public final class CliOptions {
         return p;
     }
 
+    /** The output directory an option names; an existing file there is a clear error, not a failed mkdir later. */
+    public static Path outputDirectory(CommandLine cl, String opt) {
+        Path p = Path.of(cl.getOptionValue(opt));
+        if (Files.exists(p) && !Files.isDirectory(p)) {
+            throw new ConfigException("--" + opt + " " + p + " is a file, not a directory; give a directory name");
+        }
+        return p;
+    }
+
     /** A comma-separated list of token ids, e.g. {@code 1,5,9}. */
     public static int[] tokenIds(String text, String opt) {
         List<Integer> ids = new ArrayList<>();

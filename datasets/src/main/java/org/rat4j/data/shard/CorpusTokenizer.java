@@ -7,6 +7,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.rat4j.config.ConfigException;
 import org.rat4j.data.IntList;
 import org.rat4j.data.text.Document;
+import org.rat4j.data.text.InputFormat;
+import org.rat4j.data.text.TextSplit;
 import org.rat4j.data.tokenizer.Tokenizer;
 import org.rat4j.io.AtomicFiles;
 import org.slf4j.Logger;
@@ -63,15 +65,23 @@ public final class CorpusTokenizer {
      * @param outDir      the shard directory
      * @param tokenizer   the tokenizer
      * @param textField   JSONL field holding the text
+     * @param split       how plain-text files are cut into documents
      * @param threads     encoder threads (at least 1)
      * @param shardTokens a shard is closed at the first document end at or after this many tokens
      * @param force       replace shards of other inputs or settings in {@code outDir} instead of refusing
      * @param progressBar show a progress bar on standard error
      */
-    public record Options(List<Path> inputs, Path outDir, Tokenizer tokenizer, String textField, int threads, long shardTokens,
-                          boolean force, boolean progressBar) {
+    public record Options(List<Path> inputs, Path outDir, Tokenizer tokenizer, String textField, TextSplit split, int threads,
+                          long shardTokens, boolean force, boolean progressBar) {
+        /** Plain-text files split as {@link TextSplit#DEFAULT}. */
+        public Options(List<Path> inputs, Path outDir, Tokenizer tokenizer, String textField, int threads, long shardTokens,
+                       boolean force, boolean progressBar) {
+            this(inputs, outDir, tokenizer, textField, TextSplit.DEFAULT, threads, shardTokens, force, progressBar);
+        }
+
         public Options {
             inputs = List.copyOf(inputs);
+            if (split == null) throw new ConfigException("the text split must be given (TextSplit.DEFAULT: whole files)");
             if (threads < 1) throw new ConfigException("--threads must be at least 1, got " + threads);
             if (shardTokens < 1 || shardTokens > MAX_SHARD_TOKENS) {
                 throw new ConfigException("--shard-tokens must be in [1, " + MAX_SHARD_TOKENS + "], got " + shardTokens);
@@ -132,7 +142,12 @@ public final class CorpusTokenizer {
 
     public Result run() throws IOException {
         Path dir = opt.outDir();
-        Files.createDirectories(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new ConfigException("cannot create the shard directory " + dir + " (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + "); choose another --out");
+        }
         // One writer per directory: a second run would interleave shards and progress with this one.
         try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock lock = tryLock(lockFile, dir)) {
@@ -212,7 +227,7 @@ public final class CorpusTokenizer {
         for (Path f : opt.inputs()) totalBytes += DocumentStream.size(f);
         ExecutorService pool = Executors.newFixedThreadPool(opt.threads(), daemonThreads());
         ProgressBar bar = opt.progressBar() ? progressBar(totalBytes) : null;
-        try (DocumentStream docs = new DocumentStream(opt.inputs(), opt.textField(), startFile, startDoc)) {
+        try (DocumentStream docs = new DocumentStream(opt.inputs(), opt.textField(), opt.split(), startFile, startDoc)) {
             // Keep a few batches per thread queued so workers never wait for the reader.
             int maxInFlight = opt.threads() * 3;
             Deque<Future<int[][]>> inflight = new ArrayDeque<>();
@@ -359,7 +374,7 @@ public final class CorpusTokenizer {
 
     /**
      * SHA-256 over everything that decides the shards' content: format version, tokenizer hash, dtype, text field,
-     * shard size, and each input's path, size and modification time.
+     * shard size, the text split (when an input is plain text), and each input's path, size and modification time.
      */
     static String fingerprint(Options o, TokenDtype dtype) {
         MessageDigest md = sha256();
@@ -367,6 +382,8 @@ public final class CorpusTokenizer {
         sb.append(ShardIndex.FORMAT).append(' ').append(ShardIndex.VERSION).append('\n')
                 .append(o.tokenizer().id()).append(' ').append(o.tokenizer().hash()).append('\n')
                 .append(dtype.jsonName()).append(' ').append(o.textField()).append(' ').append(o.shardTokens()).append('\n');
+        // The split decides only what plain-text files give, so a JSONL corpus does not depend on it.
+        if (o.inputs().stream().anyMatch(f -> InputFormat.of(f) == InputFormat.TEXT)) sb.append(o.split().describe()).append('\n');
         try {
             for (Path f : o.inputs()) {
                 sb.append(f.toAbsolutePath()).append('\t').append(Files.size(f)).append('\t')

@@ -37,6 +37,14 @@ class TokenizeCommandTest {
         assertArrayEquals(new int[]{279, 259, 271, 2, 259, 270, 2, 269, 274, 2}, all);
         assertEquals(0, cmd.run(new String[]{"--input", in.toString(), "--out", out.toString(), "--tokenizer", tokFile.toString(),
                 "--text-field", "body", "--no-progress"}), "a second run is up to date");
+
+        // --split paragraphs: each paragraph of a text file is a document with its own EOS
+        Path para = Files.writeString(dir.resolve("p.txt"), "hello\n\nabc\n");
+        Path out2 = dir.resolve("out2");
+        assertEquals(0, cmd.run(new String[]{"--input", para.toString(), "--out", out2.toString(), "--tokenizer", tokFile.toString(),
+                "--split", "paragraphs", "--doc-chars", "100", "--no-progress"}));
+        TokenShards p = TokenShards.open(out2);
+        assertEquals(2, p.documentCount());
     }
 
     @Test
@@ -49,5 +57,13 @@ class TokenizeCommandTest {
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
         e = assertThrows(ConfigException.class, () -> cmd.run(new String[]{"--input", dir.toString(), "--out", dir.toString(), "--threads", "zero"}));
         assertTrue(e.getMessage().contains("--threads"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> cmd.run(new String[]{"--input", dir.toString(), "--out", dir.toString(), "--split", "lines"}));
+        assertTrue(e.getMessage().contains("--split") && e.getMessage().contains("paragraphs"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> cmd.run(new String[]{"--input", dir.toString(), "--out", dir.toString(), "--doc-chars", "1"}));
+        assertTrue(e.getMessage().contains("--doc-chars"), e.getMessage());
+        // --out naming an existing file: one line, before any input is read
+        Path file = Files.writeString(dir.resolve("taken.txt"), "x");
+        e = assertThrows(ConfigException.class, () -> cmd.run(new String[]{"--input", dir.resolve("none").toString(), "--out", file.toString()}));
+        assertEquals("--out " + file + " is a file, not a directory; give a directory name", e.getMessage());
     }
 }
