@@ -25,6 +25,7 @@ public record AttentionConfig(int window, double ropeBase) implements MixerConfi
 
     public AttentionConfig {
         if (window != FULL) requireAtLeast(window, 0, "window_size");
+        ConfigReader.requirePositive(ropeBase, "rope_base");
     }
 
     /** Full causal attention. */
