@@ -114,6 +114,17 @@ public final class KeyValueSlots {
         return 2L * heads * slots * headDim;
     }
 
+    /**
+     * Java heap one sequence's slots take once every page is written: whole pages of keys and values (float32, or
+     * float64 for a float64 model), the page references and the validity flags. Known before anything is allocated,
+     * so that a cache too large for the heap is refused first ({@code model.MemoryBudget}).
+     */
+    public static long heapBytesPerSequence(int heads, long slots, int headDim, DataType type) {
+        long pages = (slots + PAGE - 1) / PAGE;
+        long width = type == DataType.DOUBLE ? Double.BYTES : Float.BYTES;
+        return heads * pages * (2L * PAGE * headDim * width + 2L * Long.BYTES) + slots;
+    }
+
     /** Rows (sequence × head) of transposed keys and values, in one primitive type. */
     private interface Store {
         /** Rows {@code firstRow ..} from row-major {@code [rows, d]} numbers at element offset {@code at}. */

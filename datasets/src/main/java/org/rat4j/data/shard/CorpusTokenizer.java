@@ -11,6 +11,7 @@ import org.rat4j.data.text.InputFormat;
 import org.rat4j.data.text.TextSplit;
 import org.rat4j.data.tokenizer.Tokenizer;
 import org.rat4j.io.AtomicFiles;
+import org.rat4j.model.MemoryBudget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,16 @@ public final class CorpusTokenizer {
     private static final Pattern SHARD_NAME = Pattern.compile("shard-\\d{5,}\\.bin");
     /** Largest shard the reader can map: 2^30 tokens stays below the 2 GiB limit of one mapping for int32 too. */
     static final long MAX_SHARD_TOKENS = (1L << 29) - 1;
+    /** A batch handed to an encoder thread: at most this many documents, closed once it holds this many characters. */
+    static final int BATCH_DOCUMENTS = 256;
+    static final int BATCH_CHARS = 1 << 19;
+    /** Batches queued per encoder thread, so that workers never wait for the reader. */
+    static final int BATCHES_PER_THREAD = 3;
+    /**
+     * Java heap per character of a batch in flight: the string (2 bytes in the worst case), its ids and their copy
+     * with EOS (at most one token per character in practice, 4 bytes each).
+     */
+    static final long BYTES_PER_CHAR_IN_FLIGHT = 10;
 
     /**
      * What to tokenize and how.
@@ -141,12 +152,16 @@ public final class CorpusTokenizer {
     }
 
     public Result run() throws IOException {
+        MemoryBudget.requireHeap(String.format(java.util.Locale.ROOT, "tokenizing with %d thread(s), shards of %,d tokens and "
+                + "documents of up to %,d characters", opt.threads(), opt.shardTokens(), opt.split().maxChars()), heapBytes(opt),
+                "lower --threads, --shard-tokens or --doc-chars, or give the JVM more heap");
         Path dir = opt.outDir();
         try {
             Files.createDirectories(dir);
         } catch (java.nio.file.FileSystemException e) {
-            throw new ConfigException("cannot create the shard directory " + dir + " (" + e.getClass().getSimpleName() + ": "
-                    + e.getMessage() + "); choose another --out");
+            String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getReason();
+            throw new ConfigException("cannot create the shard directory " + dir + (why == null ? "" : " (" + why + ")")
+                    + "; choose another --out");
         }
         // One writer per directory: a second run would interleave shards and progress with this one.
         try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -178,6 +193,18 @@ public final class CorpusTokenizer {
                 }
             }
         }
+    }
+
+    /**
+     * The Java heap a run holds at most, whatever the size of the inputs: the token buffer of one shard (its tokens and
+     * one more document; while it grows, the old and the new array: 1.5 times its final size) and the batches in flight, each at most
+     * {@link #BATCH_CHARS} characters plus one document (a plain-text document is at most {@code --doc-chars}; a
+     * JSONL line is not bounded and not counted).
+     */
+    static long heapBytes(Options o) {
+        long shard = (long) (Math.min(o.shardTokens() + o.split().maxChars(), MAX_SHARD_TOKENS) * Integer.BYTES * 1.5);
+        long inFlight = (long) o.threads() * BATCHES_PER_THREAD * ((long) BATCH_CHARS + o.split().maxChars()) * BYTES_PER_CHAR_IN_FLIGHT;
+        return shard + inFlight;
     }
 
     private Result runLocked(Path dir) throws IOException {
@@ -229,12 +256,12 @@ public final class CorpusTokenizer {
         ProgressBar bar = opt.progressBar() ? progressBar(totalBytes) : null;
         try (DocumentStream docs = new DocumentStream(opt.inputs(), opt.textField(), opt.split(), startFile, startDoc)) {
             // Keep a few batches per thread queued so workers never wait for the reader.
-            int maxInFlight = opt.threads() * 3;
+            int maxInFlight = opt.threads() * BATCHES_PER_THREAD;
             Deque<Future<int[][]>> inflight = new ArrayDeque<>();
             Deque<List<Document>> batches = new ArrayDeque<>();
             while (true) {
                 while (inflight.size() < maxInFlight) {
-                    List<Document> batch = docs.nextBatch(256, 1 << 19);
+                    List<Document> batch = docs.nextBatch(BATCH_DOCUMENTS, BATCH_CHARS);
                     if (batch.isEmpty()) break;
                     batches.add(batch);
                     inflight.add(pool.submit(() -> encode(batch)));

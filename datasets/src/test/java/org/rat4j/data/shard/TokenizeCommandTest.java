@@ -61,9 +61,20 @@ class TokenizeCommandTest {
         assertTrue(e.getMessage().contains("--split") && e.getMessage().contains("paragraphs"), e.getMessage());
         e = assertThrows(ConfigException.class, () -> cmd.run(new String[]{"--input", dir.toString(), "--out", dir.toString(), "--doc-chars", "1"}));
         assertTrue(e.getMessage().contains("--doc-chars"), e.getMessage());
+        // more threads than the heap can feed: refused before anything is read
+        Path text = Files.writeString(dir.resolve("some.txt"), "some text");
+        e = assertThrows(ConfigException.class, () -> cmd.run(new String[]{"--input", text.toString(), "--out", dir.resolve("t").toString(),
+                "--threads", "100000", "--tokenizer", "gpt2"}));
+        assertTrue(e.getMessage().startsWith("tokenizing with 100000 thread(s), shards of 33,554,432 tokens and documents of up to "
+                + "1,048,576 characters needs 4394.72 GiB of memory but the JVM heap"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("lower --threads, --shard-tokens or --doc-chars, or give the JVM more heap"));
         // --out naming an existing file: one line, before any input is read
         Path file = Files.writeString(dir.resolve("taken.txt"), "x");
         e = assertThrows(ConfigException.class, () -> cmd.run(new String[]{"--input", dir.resolve("none").toString(), "--out", file.toString()}));
-        assertEquals("--out " + file + " is a file, not a directory; give a directory name", e.getMessage());
+        assertEquals("--out " + file + " is a file, not a directory; give another path", e.getMessage());
+        e = assertThrows(ConfigException.class, () -> cmd.run(new String[]{"--input", dir.resolve("none").toString(), "--out",
+                file.resolve("sub").toString()}));
+        assertEquals("--out " + file.resolve("sub") + ": " + file.toAbsolutePath() + " is a file, not a directory; give another path",
+                e.getMessage());
     }
 }
