@@ -64,6 +64,17 @@ class OutputPathsAndMemoryTest {
     }
 
     @Test
+    void compareOfRunsWithoutStepsOrIntoAFolderIsOneLine(@TempDir Path dir) throws Exception {
+        Path run = Files.createDirectories(dir.resolve("run"));
+        Files.writeString(run.resolve(org.rat4j.train.MetricsLog.FILE), org.rat4j.train.MetricsLog.HEADER + "\n");
+        // was an IllegalArgumentException from the chart ("none of the runs has metrics to draw") with a stack trace
+        assertEquals("rat4j compare: error: no step in the metrics.csv of " + run + ": nothing to draw; give folders of runs that "
+                + "trained at least one step", refusal("compare", run.toString(), "--out", dir.resolve("c.png").toString()));
+        assertEquals("rat4j compare: error: --out " + dir + " is a directory; give a file name",
+                refusal("compare", run.toString(), "--out", dir.toString()));
+    }
+
+    @Test
     void memoryBeyondTheMachineIsRefusedBeforeAllocation(@TempDir Path dir) throws Exception {
         // vocab_size 10^8 and d_model 4096: 1.5 TiB of parameters (the 10^8 × 64 was a SIGSEGV in init)
         Path huge = Files.writeString(dir.resolve("huge.yaml"), "model:\n  vocab_size: 100000000\n  d_model: 4096\n  n_layers: 2\n"
