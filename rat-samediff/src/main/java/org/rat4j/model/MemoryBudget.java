@@ -42,7 +42,10 @@ public final class MemoryBudget {
     static final double ACTIVATIONS_PER_LAYER = 1.5;
     /** Score matrices {@code [B, H, T, keys]} alive at once in the widest layer: scores, their softmax, and one more. */
     static final double SCORE_COPIES = 3;
-    /** The attention mask, {@code [T, keys]} numbers (built as double, float and boolean arrays). */
+    /**
+     * The attention mask, {@code [T, keys]} entries, in numbers of {@code type}: built as a Java {@code double[][]},
+     * then double and float arrays (the count the benchmarks' memory model uses).
+     */
     static final double MASK_COPIES = 5;
 
     private MemoryBudget() {
@@ -145,8 +148,8 @@ public final class MemoryBudget {
     /**
      * Refuses a native allocation of {@code bytes} that cannot fit.
      *
-     * @param what what needs the memory, e.g. {@code "initialising a model of 6,400,321,088 parameters (float32)"}
-     * @param fix  the settings that shrink it, e.g. {@code "make model.vocab_size or model.d_model smaller"}
+     * @param what what needs the memory, e.g. {@code "a model of 6,400,106,944 parameters (float32)"}
+     * @param fix  the settings that shrink it, e.g. {@code "make the model smaller (model.vocab_size, d_model, n_layers)"}
      */
     public static void requireNative(String what, long bytes, String fix) {
         require(what, bytes, fix, MemoryBudget::nativeAvailable);
