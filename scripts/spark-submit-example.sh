@@ -31,7 +31,7 @@ jar=$(ls training/target/rat4j-training-*.jar | grep -v -e sources -e javadoc | 
 if [[ $local_mode == 1 ]]; then
   cp_file=training/target/spark-classpath.txt
   mvn -q -B -Pspark dependency:build-classpath -pl training -Dmdep.includeScope=test -Dmdep.outputFile=target/spark-classpath.txt >/dev/null
-  exec java ${RAT4J_JAVA_OPTS:--Xmx8g} $OPENS -cp "$jar:$(cat "$cp_file")" org.rat4j.train.spark.SparkTrain --config "$config" "$@"
+  exec java -XX:ErrorFile="${TMPDIR:-/tmp}/rat4j-hs_err_pid%p.log" ${RAT4J_JAVA_OPTS:--Xmx8g} $OPENS -cp "$jar:$(cat "$cp_file")" org.rat4j.train.spark.SparkTrain --config "$config" "$@"
 fi
 
 submit="${SPARK_HOME:+$SPARK_HOME/bin/}spark-submit"

@@ -35,6 +35,8 @@ public final class ChildJvm {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + heap);
+        // A crash report (a case that dies in native code) goes next to the child's log, not into the working directory.
+        cmd.add("-XX:ErrorFile=" + log.toAbsolutePath().resolveSibling("hs_err_pid%p.log"));
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

@@ -26,6 +26,7 @@ public record AttentionConfig(int window, double ropeBase, boolean rope) impleme
 
     public AttentionConfig {
         if (window != FULL) requireAtLeast(window, 0, "window_size");
+        ConfigReader.requirePositive(ropeBase, "rope_base");
     }
 
     /** Full causal attention. */

@@ -7,6 +7,7 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 import org.rat4j.config.ConfigException;
+import org.rat4j.io.AtomicFiles;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -90,11 +91,21 @@ public final class CliOptions {
         }
     }
 
-    /** The output file an option names; an existing directory there is a clear error, not a failed rename later. */
+    /**
+     * The output file an option names; an existing directory there, or a file where its folder should be, is a clear
+     * error, not a failed rename or mkdir later.
+     */
     public static Path outputFile(CommandLine cl, String opt) {
         Path p = Path.of(cl.getOptionValue(opt));
         if (Files.isDirectory(p)) throw new ConfigException("--" + opt + " " + p + " is a directory; give a file name");
+        Path parent = p.toAbsolutePath().getParent();
+        if (parent != null) AtomicFiles.requireDirectoryPath(parent, "--" + opt + " " + p + ": the folder");
         return p;
+    }
+
+    /** The output directory an option names; a file there (or in its path) is a clear error, not a failed mkdir later. */
+    public static Path outputDirectory(CommandLine cl, String opt) {
+        return AtomicFiles.requireDirectoryPath(Path.of(cl.getOptionValue(opt)), "--" + opt);
     }
 
     /** A comma-separated list of token ids, e.g. {@code 1,5,9}. */

@@ -89,6 +89,22 @@ public final class ConfigReader {
         return value;
     }
 
+    /** {@code value} if it is a finite number greater than 0, else a {@link ConfigException} naming {@code key}. */
+    public static double requirePositive(double value, String key) {
+        if (!(value > 0) || !Double.isFinite(value)) {
+            throw new ConfigException("'" + key + "' must be a finite number > 0, got " + value);
+        }
+        return value;
+    }
+
+    /** {@code value} if it is a finite number of at least 0, else a {@link ConfigException} naming {@code key}. */
+    public static double requireNonNegative(double value, String key) {
+        if (!(value >= 0) || !Double.isFinite(value)) {
+            throw new ConfigException("'" + key + "' must be a finite number >= 0, got " + value);
+        }
+        return value;
+    }
+
     public double getDouble(String key, double def) {
         Object v = raw(key);
         if (v == null) return def;

@@ -8,6 +8,7 @@ import org.rat4j.compat.NativeMemory;
 import org.rat4j.config.ConfigException;
 import org.rat4j.kernels.Eager;
 import org.rat4j.model.LanguageModelGraph;
+import org.rat4j.model.MemoryBudget;
 import org.rat4j.model.RatLanguageModel;
 import org.rat4j.model.TokenBatch;
 
@@ -25,6 +26,9 @@ public final class Decoder {
     private final int[] positions;
 
     /**
+     * Creates the caches. Caches that would not fit in the Java heap once full are refused first, with their size
+     * ({@link MemoryBudget#decodeCacheBytes}).
+     *
      * @param batch    number of sequences
      * @param capacity the longest sequence (prompt + new tokens) any cache must hold
      */
@@ -38,6 +42,9 @@ public final class Decoder {
      *                  {@link DecodeCache#stateType})
      */
     public Decoder(RatLanguageModel model, int batch, int capacity, DataType stateType) {
+        MemoryBudget.requireHeap(String.format(Locale.ROOT, "the decode cache of %d sequence(s) of up to %,d tokens", batch, capacity),
+                MemoryBudget.decodeCacheBytes(model.config(), stateType, batch, capacity),
+                "generate fewer tokens (--max-new) or fewer sequences at once (--batch), or give the JVM more heap");
         this.model = model;
         this.capacity = capacity;
         this.positions = new int[batch];
@@ -93,6 +100,9 @@ public final class Decoder {
             lengths[b] = prompts[b].length;
         }
         TokenBatch.checkIds(ids, model.config().vocabSize(), "prompt");
+        MemoryBudget.requireNative(String.format(Locale.ROOT, "the prefill of %d prompt(s) of %,d tokens", prompts.length, padded),
+                MemoryBudget.forwardBytes(model.config(), model.dataType(), prompts.length, padded),
+                "use shorter prompts (--max-prompt) or fewer at once (--batch)");
 
         List<String> tapNames = new ArrayList<>();
         List<List<String>> perCache = new ArrayList<>();

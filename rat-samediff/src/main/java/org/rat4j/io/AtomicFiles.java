@@ -45,6 +45,23 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Refuses, as one line, a directory path that cannot be created because a file is in the way: the path itself or
+     * one of its existing ancestors is not a directory ({@code Files.createDirectories} would throw a
+     * {@code FileAlreadyExistsException} or "Not a directory" deep in a write).
+     *
+     * @param what how the message names the path, e.g. {@code "--out"} or {@code "the model directory"}
+     */
+    public static Path requireDirectoryPath(Path dir, String what) {
+        for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
+            if (!Files.exists(p)) continue;
+            if (Files.isDirectory(p)) return dir;
+            throw new org.rat4j.config.ConfigException(what + " " + dir + (p.equals(dir.toAbsolutePath()) ? " is a file, not a directory"
+                    : ": " + p + " is a file, not a directory") + "; give another path");
+        }
+        return dir;
+    }
+
     public static void writeString(Path target, String text) throws IOException {
         write(target, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.config.ConfigException;
+import org.rat4j.model.MemoryBudget;
 import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
 
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.Optional;
@@ -61,7 +63,7 @@ public final class ModelIO {
      * @return the names of the files written, in the order written
      */
     public static List<String> save(RatLanguageModel model, Path dir, TokenizerEntry tokenizer) throws IOException {
-        Files.createDirectories(dir);
+        Files.createDirectories(AtomicFiles.requireDirectoryPath(dir, "the model directory"));
         List<String> written = new ArrayList<>();
         if (tokenizer == null || tokenizer.isBuiltin()) Files.deleteIfExists(dir.resolve(TOKENIZER_FILE));
         if (tokenizer == null) {
@@ -171,7 +173,8 @@ public final class ModelIO {
      * Loads a model directory, converting the weights to {@code type}. Nothing is read or allocated until the whole
      * header is valid ({@link SafeTensors#readHeader}) and its names and shapes are exactly what {@code config.json}
      * needs, so a file declaring more or larger tensors than the model is refused at the cost of reading its header.
-     * The tied head's copy of the embedding is checked but not read.
+     * The tied head's copy of the embedding is checked but not read. Weights larger than the memory available are
+     * refused before they are read ({@link MemoryBudget}).
      */
     public static RatLanguageModel load(Path dir, DataType type) throws IOException {
         if (!Files.isDirectory(dir)) {
@@ -189,6 +192,8 @@ public final class ModelIO {
         } catch (ConfigException e) {
             throw new ConfigException(weights + " does not fit its " + CONFIG + ": " + e.getMessage(), e);
         }
+        MemoryBudget.requireNative(String.format(Locale.ROOT, "loading %s (%,d parameters as %s)", dir, config.parameterCount(),
+                MemoryBudget.typeName(type)), MemoryBudget.parameterBytes(config, type), "free memory or use a machine with more");
         Map<String, INDArray> tensors = SafeTensors.read(header, type, used);
         return RatLanguageModel.fromParameters(config, tensors, type);
     }

@@ -124,6 +124,21 @@ public final class KeyValueSlots {
         return store.allocatedBytes();
     }
 
+    /**
+     * Java heap one sequence's slots take once every page is written: whole pages of keys and values (float32,
+     * float64 for a float64 model, bfloat16 when asked), the page references and the validity flags. Known before anything is allocated,
+     * so that a cache too large for the heap is refused first ({@code model.MemoryBudget}).
+     */
+    public static long heapBytesPerSequence(int heads, long slots, int headDim, DataType type) {
+        long pages = (slots + PAGE - 1) / PAGE;
+        long width = switch (type) {
+            case DOUBLE -> Double.BYTES;
+            case BFLOAT16 -> Short.BYTES;
+            default -> Float.BYTES;
+        };
+        return heads * pages * (2L * PAGE * headDim * width + 2L * Long.BYTES) + slots;
+    }
+
     /** Rows (sequence × head) of transposed keys and values, in one primitive type. */
     private interface Store {
         /** Rows {@code firstRow ..} from row-major {@code [rows, d]} numbers at element offset {@code at}. */

@@ -43,8 +43,13 @@ public record ModelConfig(int vocabSize, int dModel, int nLayers, int numHeads, 
                           double initStd, double normEps, int ffnMult, int interleaveStep,
                           MixerConfig mixer, MixerConfig interleaved, int eosId) {
 
+    /**
+     * Every rule a model config must satisfy, in one place: a config is checked whenever one is made, so {@code init},
+     * {@code score}, {@code generate}, {@code train} and every {@code config.json} or checkpoint that is loaded refuse
+     * the same configs with the same one-line messages (docs/weights.md, "What is validated").
+     */
     public ModelConfig {
-        validate(vocabSize, dModel, nLayers, numHeads, seqLen, ffnMult, interleaveStep, mixer, interleaved);
+        validate(vocabSize, dModel, nLayers, numHeads, seqLen, initStd, normEps, ffnMult, interleaveStep, mixer, interleaved, eosId);
     }
 
     /** A homogeneous stack with the reference defaults for everything not given. */
@@ -91,8 +96,8 @@ public record ModelConfig(int vocabSize, int dModel, int nLayers, int numHeads, 
                 interleaveStep, cell, cell1, eosId);
     }
 
-    private static void validate(int vocabSize, int dModel, int nLayers, int numHeads, int seqLen, int ffnMult,
-                                 int interleaveStep, MixerConfig mixer, MixerConfig interleaved) {
+    private static void validate(int vocabSize, int dModel, int nLayers, int numHeads, int seqLen, double initStd, double normEps,
+                                 int ffnMult, int interleaveStep, MixerConfig mixer, MixerConfig interleaved, int eosId) {
         if (vocabSize < 1) throw new ConfigException("'model.vocab_size' must be >= 1, got " + vocabSize);
         if (dModel < 1) throw new ConfigException("'model.d_model' must be >= 1, got " + dModel);
         if (nLayers < 1) throw new ConfigException("'model.n_layers' must be >= 1, got " + nLayers);
@@ -105,6 +110,11 @@ public record ModelConfig(int vocabSize, int dModel, int nLayers, int numHeads, 
         }
         if (seqLen < 1) throw new ConfigException("'model.seq_len' must be >= 1, got " + seqLen);
         if (ffnMult < 1) throw new ConfigException("'model.ffn_mult' must be >= 1, got " + ffnMult);
+        // Projection widths (up to 5·D for RAT's input projection, ffn_mult·D for the FFN) are Java ints.
+        if ((long) dModel * Math.max(5, ffnMult) > Integer.MAX_VALUE) {
+            throw new ConfigException("'model.d_model' (" + dModel + ") is too large: a projection of " + Math.max(5, ffnMult)
+                    + " × d_model columns would exceed 2^31 - 1; use a smaller d_model (or ffn_mult)");
+        }
         if (interleaveStep < 1) throw new ConfigException("'model.backbone.interleave_step' must be >= 1, got " + interleaveStep);
         if (mixer == null) throw new ConfigException("missing 'model.backbone.seq_cell' (the layer type)");
         int interleavedLayers = 0;
@@ -113,6 +123,20 @@ public record ModelConfig(int vocabSize, int dModel, int nLayers, int numHeads, 
             interleaved.validate(numHeads, interleavedLayers);
         }
         mixer.validate(numHeads, nLayers - interleavedLayers);
+        if (eosId < 0 || eosId >= vocabSize) {
+            throw new ConfigException("'model.eos_token_id' (" + eosId + ") must be a token id of the vocabulary, in [0, "
+                    + vocabSize + "); use the tokenizer's EOS id (2 for LLaMA-2, 50256 for gpt2)");
+        }
+        // RMSNorm divides by sqrt(mean(x^2) + eps): eps <= 0 can divide by zero, NaN or infinity poisons every output.
+        ConfigReader.requirePositive(normEps, "model.norm_eps");
+        ConfigReader.requireNonNegative(initStd, "model.init_std");
+        int multiple = sequenceMultiple(nLayers, interleaveStep, mixer, interleaved);
+        if (seqLen % multiple != 0) {
+            int below = seqLen / multiple * multiple;
+            throw new ConfigException("'model.seq_len' (" + seqLen + ") must be a multiple of " + multiple + ", the RAT chunk_size "
+                    + "(a RAT layer runs whole chunks); set seq_len to " + (below > 0 ? below + " or " : "") + (below + multiple)
+                    + ", or choose a chunk_size that divides it");
+        }
     }
 
     // ---------------------------------------------------------------- reading and writing
@@ -249,8 +273,14 @@ public record ModelConfig(int vocabSize, int dModel, int nLayers, int numHeads, 
 
     /** The length every sequence must be a multiple of: the lcm of its layers' {@link MixerConfig#sequenceMultiple()}. */
     public int sequenceMultiple() {
+        return sequenceMultiple(nLayers, interleaveStep, mixer, interleaved);
+    }
+
+    private static int sequenceMultiple(int nLayers, int interleaveStep, MixerConfig mixer, MixerConfig interleaved) {
         int m = 1;
-        for (int i = 0; i < nLayers; i++) m = lcm(m, mixerFor(i).sequenceMultiple());
+        for (int i = 0; i < nLayers; i++) {
+            m = lcm(m, (interleaved != null && i % interleaveStep == 0 ? interleaved : mixer).sequenceMultiple());
+        }
         return m;
     }
 

@@ -105,8 +105,14 @@ public final class RatLanguageModel {
         return m;
     }
 
-    /** A model with the reference initialisation (spec §2.7), deterministic in {@code seed}. */
+    /**
+     * A model with the reference initialisation (spec §2.7), deterministic in {@code seed}. A model larger than the
+     * memory available is refused before anything is allocated ({@link MemoryBudget}).
+     */
     public static RatLanguageModel initialize(ModelConfig config, long seed, DataType dataType) {
+        MemoryBudget.requireNative(String.format(java.util.Locale.ROOT, "a model of %,d parameters (%s)", config.parameterCount(),
+                MemoryBudget.typeName(dataType)), MemoryBudget.parameterBytes(config, dataType),
+                "make the model smaller (model.vocab_size, d_model, n_layers) or free memory");
         LinkedHashMap<String, INDArray> p = new LinkedHashMap<>();
         parameterShapes(config).forEach((name, shape) -> p.put(name, Nd4j.zeros(dataType, shape)));
         RatLanguageModel model = new RatLanguageModel(config, dataType, p);
@@ -255,12 +261,21 @@ public final class RatLanguageModel {
         return m;
     }
 
-    /** Logits {@code [B, T, V]} of a batch of equal-length sequences. */
+    /**
+     * Logits {@code [B, T, V]} of a batch of equal-length sequences. A batch whose logits and activations would not
+     * fit in memory is refused before the forward pass ({@link MemoryBudget#forwardBytes}, {@link MemoryBudget#logitsBytes}).
+     */
     public INDArray logits(int[][] ids) {
+        MemoryBudget.requireNative(String.format(java.util.Locale.ROOT, "the forward pass over %d × %d tokens (logits [B·T, V = %d] "
+                        + "and activations)", ids.length, ids[0].length, config.vocabSize()),
+                MemoryBudget.forwardBytes(config, dataType, ids.length, ids[0].length)
+                        + MemoryBudget.logitsBytes(config, dataType, ids.length, ids[0].length), "give fewer or shorter sequences at once");
         INDArray emb = embed(ids);
         INDArray hidden = graph(ids[0].length, false).hidden(emb);                  // [B·T, D]
         emb.close();
-        INDArray out = Nd4j.gemm(hidden, headWeight(), false, true);                // [B·T, V]
+        // Into a C-order array: gemm's own result is F-order, and the reshape below then copied all the logits.
+        INDArray out = Nd4j.create(dataType, (long) ids.length * ids[0].length, config.vocabSize());      // [B·T, V]
+        Nd4j.gemm(hidden, headWeight(), out, false, true, 1.0, 0.0);
         hidden.close();
         return out.reshape('c', ids.length, ids[0].length, config.vocabSize());
     }

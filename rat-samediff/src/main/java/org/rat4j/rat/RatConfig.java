@@ -25,6 +25,7 @@ public record RatConfig(int chunkSize, int ngroups, double ropeBase, boolean rop
     public RatConfig {
         requireAtLeast(chunkSize, 1, "chunk_size");
         requireAtLeast(ngroups, 1, "ngroups");
+        ConfigReader.requirePositive(ropeBase, "rope_base");
     }
 
     /** L and G with the default RoPE base. */

@@ -37,6 +37,7 @@ public record RatPlusConfig(List<Integer> dilation, List<Integer> local, List<In
         }
         for (int w : local) ConfigReader.requireAtLeast(w, 0, "local_size");
         for (int p : initial) ConfigReader.requireAtLeast(p, 0, "initial_size");
+        ConfigReader.requirePositive(ropeBase, "rope_base");
     }
 
     /** One pattern for every layer, with the recurrence. */

@@ -38,6 +38,7 @@ public final class CompareCommand implements Subcommand {
                 + "validation and smoothed training loss against training tokens.", o, args);
         if (cl == null) return 0;
         if (cl.getArgList().isEmpty()) throw new ConfigException("name at least one run folder, e.g. rat4j compare runs/a runs/b --out c.png");
+        Path out = outputFile(cl, "out");
         Map<String, List<MetricsLog.Row>> runs = new LinkedHashMap<>();
         for (String dir : cl.getArgList()) {
             Path run = Path.of(dir);
@@ -48,7 +49,10 @@ public final class CompareCommand implements Subcommand {
             m.loadUpTo(Integer.MAX_VALUE);
             runs.put(run.getFileName().toString(), m.rows());
         }
-        Path out = Path.of(cl.getOptionValue("out"));
+        if (runs.values().stream().allMatch(List::isEmpty)) {
+            throw new ConfigException("no step in the " + MetricsLog.FILE + " of " + String.join(", ", cl.getArgList())
+                    + ": nothing to draw; give folders of runs that trained at least one step");
+        }
         LossChart.compare(out, runs, cl.getOptionValue("title", "rat4j runs"));
         for (Map.Entry<String, List<MetricsLog.Row>> r : runs.entrySet()) {
             double val = Double.NaN;

@@ -81,7 +81,8 @@ public final class ScoreCommand implements Subcommand {
         System.arraycopy(ids, 0, batch[0], 0, ids.length);
         if (padded != ids.length) LOG.info("padded {} tokens to {} (a multiple of the chunk size)", ids.length, padded);
         INDArray all = model.logits(batch);                                      // [1, T', V]
-        return all.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, ids.length), NDArrayIndex.all()).dup('c');
+        // A view: the .npy writer converts it a block at a time, so the logits are never copied whole.
+        return all.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, ids.length), NDArrayIndex.all());     // [T, V]
     }
 
     static DataType precision(String name) {

@@ -1,8 +1,8 @@
 package org.rat4j.train;
 
-import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.rat4j.config.ConfigException;
+import org.rat4j.model.MemoryBudget;
 import org.rat4j.model.ModelConfig;
 
 import java.util.Locale;
@@ -47,12 +47,9 @@ public final class MemoryCheck {
     private MemoryCheck() {
     }
 
-    /** Bytes ND4J may still allocate now: the lesser of JavaCPP's {@code maxPhysicalBytes} left and the machine's available memory. */
+    /** Bytes ND4J may still allocate now ({@link MemoryBudget#nativeAvailable()}: the machine, a container, JavaCPP). */
     public static long availableBytes() {
-        long free = Pointer.availablePhysicalBytes();
-        if (free <= 0) free = Long.MAX_VALUE;
-        if (Pointer.maxPhysicalBytes() > 0) free = Math.min(free, Pointer.maxPhysicalBytes() - Pointer.physicalBytes());
-        return Math.max(0, free);
+        return MemoryBudget.nativeAvailable().bytes();
     }
 
     /** {@link #require(ModelConfig, DataType, Use, long)} against {@link #availableBytes()}. */

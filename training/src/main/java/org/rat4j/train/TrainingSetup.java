@@ -95,11 +95,7 @@ public final class TrainingSetup {
         requireVocab(tokenizer, model.config());
 
         ExperimentConfig.TrainSettings ts = cfg.train();
-        int seqLen = model.config().seqLen();
-        int mult = model.sequenceMultiple();
-        if (seqLen % mult != 0) {
-            throw new ConfigException("model.seq_len = " + seqLen + " must be a multiple of the RAT chunk size " + mult);
-        }
+        int seqLen = model.config().seqLen();                  // a multiple of every RAT chunk size: ModelConfig's rule
         BatchSource train;
         List<TokenBatch> valid;
         ExperimentConfig.DataConfig dc = cfg.data();

@@ -7,8 +7,11 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.rat4j.config.ConfigException;
 import org.rat4j.data.IntList;
 import org.rat4j.data.text.Document;
+import org.rat4j.data.text.InputFormat;
+import org.rat4j.data.text.TextSplit;
 import org.rat4j.data.tokenizer.Tokenizer;
 import org.rat4j.io.AtomicFiles;
+import org.rat4j.model.MemoryBudget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +58,16 @@ public final class CorpusTokenizer {
     private static final Pattern SHARD_NAME = Pattern.compile("shard-\\d{5,}\\.bin");
     /** Largest shard the reader can map: 2^30 tokens stays below the 2 GiB limit of one mapping for int32 too. */
     static final long MAX_SHARD_TOKENS = (1L << 29) - 1;
+    /** A batch handed to an encoder thread: at most this many documents, closed once it holds this many characters. */
+    static final int BATCH_DOCUMENTS = 256;
+    static final int BATCH_CHARS = 1 << 19;
+    /** Batches queued per encoder thread, so that workers never wait for the reader. */
+    static final int BATCHES_PER_THREAD = 3;
+    /**
+     * Java heap per character of a batch in flight: the string (2 bytes in the worst case), its ids and their copy
+     * with EOS (at most one token per character in practice, 4 bytes each).
+     */
+    static final long BYTES_PER_CHAR_IN_FLIGHT = 10;
 
     /**
      * What to tokenize and how.
@@ -63,15 +76,23 @@ public final class CorpusTokenizer {
      * @param outDir      the shard directory
      * @param tokenizer   the tokenizer
      * @param textField   JSONL field holding the text
+     * @param split       how plain-text files are cut into documents
      * @param threads     encoder threads (at least 1)
      * @param shardTokens a shard is closed at the first document end at or after this many tokens
      * @param force       replace shards of other inputs or settings in {@code outDir} instead of refusing
      * @param progressBar show a progress bar on standard error
      */
-    public record Options(List<Path> inputs, Path outDir, Tokenizer tokenizer, String textField, int threads, long shardTokens,
-                          boolean force, boolean progressBar) {
+    public record Options(List<Path> inputs, Path outDir, Tokenizer tokenizer, String textField, TextSplit split, int threads,
+                          long shardTokens, boolean force, boolean progressBar) {
+        /** Plain-text files split as {@link TextSplit#DEFAULT}. */
+        public Options(List<Path> inputs, Path outDir, Tokenizer tokenizer, String textField, int threads, long shardTokens,
+                       boolean force, boolean progressBar) {
+            this(inputs, outDir, tokenizer, textField, TextSplit.DEFAULT, threads, shardTokens, force, progressBar);
+        }
+
         public Options {
             inputs = List.copyOf(inputs);
+            if (split == null) throw new ConfigException("the text split must be given (TextSplit.DEFAULT: whole files)");
             if (threads < 1) throw new ConfigException("--threads must be at least 1, got " + threads);
             if (shardTokens < 1 || shardTokens > MAX_SHARD_TOKENS) {
                 throw new ConfigException("--shard-tokens must be in [1, " + MAX_SHARD_TOKENS + "], got " + shardTokens);
@@ -143,8 +164,17 @@ public final class CorpusTokenizer {
     }
 
     public Result run() throws IOException {
+        MemoryBudget.requireHeap(String.format(java.util.Locale.ROOT, "tokenizing with %d thread(s), shards of %,d tokens and "
+                + "documents of up to %,d characters", opt.threads(), opt.shardTokens(), opt.split().maxChars()), heapBytes(opt),
+                "lower --threads, --shard-tokens or --doc-chars, or give the JVM more heap");
         Path dir = opt.outDir();
-        Files.createDirectories(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (java.nio.file.FileSystemException e) {
+            String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getReason();
+            throw new ConfigException("cannot create the shard directory " + dir + (why == null ? "" : " (" + why + ")")
+                    + "; choose another --out");
+        }
         // One writer per directory: a second run would interleave shards and progress with this one.
         try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock lock = tryLock(lockFile, dir)) {
@@ -175,6 +205,18 @@ public final class CorpusTokenizer {
                 }
             }
         }
+    }
+
+    /**
+     * The Java heap a run holds at most, whatever the size of the inputs: the token buffer of one shard (its tokens and
+     * one more document; while it grows, the old and the new array: 1.5 times its final size) and the batches in flight, each at most
+     * {@link #BATCH_CHARS} characters plus one document (a plain-text document is at most {@code --doc-chars}; a
+     * JSONL line is not bounded and not counted).
+     */
+    static long heapBytes(Options o) {
+        long shard = (long) (Math.min(o.shardTokens() + o.split().maxChars(), MAX_SHARD_TOKENS) * Integer.BYTES * 1.5);
+        long inFlight = (long) o.threads() * BATCHES_PER_THREAD * ((long) BATCH_CHARS + o.split().maxChars()) * BYTES_PER_CHAR_IN_FLIGHT;
+        return shard + inFlight;
     }
 
     private Result runLocked(Path dir) throws IOException {
@@ -224,14 +266,14 @@ public final class CorpusTokenizer {
         for (Path f : opt.inputs()) totalBytes += DocumentStream.size(f);
         ExecutorService pool = Executors.newFixedThreadPool(opt.threads(), daemonThreads());
         ProgressBar bar = opt.progressBar() ? progressBar(totalBytes) : null;
-        try (DocumentStream docs = new DocumentStream(opt.inputs(), opt.textField(), startFile, startDoc)) {
+        try (DocumentStream docs = new DocumentStream(opt.inputs(), opt.textField(), opt.split(), startFile, startDoc)) {
             // Keep a few batches per thread queued so workers never wait for the reader.
-            int maxInFlight = opt.threads() * 3;
+            int maxInFlight = opt.threads() * BATCHES_PER_THREAD;
             Deque<Future<int[][]>> inflight = new ArrayDeque<>();
             Deque<List<Document>> batches = new ArrayDeque<>();
             while (true) {
                 while (inflight.size() < maxInFlight) {
-                    List<Document> batch = docs.nextBatch(256, 1 << 19);
+                    List<Document> batch = docs.nextBatch(BATCH_DOCUMENTS, BATCH_CHARS);
                     if (batch.isEmpty()) break;
                     batches.add(batch);
                     inflight.add(pool.submit(() -> encode(batch)));
@@ -371,7 +413,7 @@ public final class CorpusTokenizer {
 
     /**
      * SHA-256 over everything that decides the shards' content: format version, tokenizer hash, dtype, text field,
-     * shard size, and each input's path, size and modification time.
+     * shard size, the text split (when an input is plain text), and each input's path, size and modification time.
      */
     static String fingerprint(Options o, TokenDtype dtype) {
         MessageDigest md = sha256();
@@ -379,6 +421,8 @@ public final class CorpusTokenizer {
         sb.append(ShardIndex.FORMAT).append(' ').append(ShardIndex.VERSION).append('\n')
                 .append(o.tokenizer().id()).append(' ').append(o.tokenizer().hash()).append('\n')
                 .append(dtype.jsonName()).append(' ').append(o.textField()).append(' ').append(o.shardTokens()).append('\n');
+        // The split decides only what plain-text files give, so a JSONL corpus does not depend on it.
+        if (o.inputs().stream().anyMatch(f -> InputFormat.of(f) == InputFormat.TEXT)) sb.append(o.split().describe()).append('\n');
         try {
             for (Path f : o.inputs()) {
                 sb.append(f.toAbsolutePath()).append('\t').append(Files.size(f)).append('\t')

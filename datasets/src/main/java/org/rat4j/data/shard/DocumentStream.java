@@ -2,7 +2,7 @@ package org.rat4j.data.shard;
 
 import org.rat4j.data.text.Document;
 import org.rat4j.data.text.DocumentReader;
-import org.rat4j.data.text.InputFormat;
+import org.rat4j.data.text.TextSplit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,15 +18,17 @@ import java.util.List;
 final class DocumentStream implements AutoCloseable {
     private final List<Path> files;
     private final String textField;
+    private final TextSplit split;
     private int fileIndex;
     private long skipDocs;
     private DocumentReader reader;
     private long bytesOfFinishedFiles;
     private long skippedEmpty;
 
-    DocumentStream(List<Path> files, String textField, int startFile, long startDoc) {
+    DocumentStream(List<Path> files, String textField, TextSplit split, int startFile, long startDoc) {
         this.files = files;
         this.textField = textField;
+        this.split = split;
         this.fileIndex = startFile;
         this.skipDocs = startDoc;
         for (int i = 0; i < Math.min(startFile, files.size()); i++) bytesOfFinishedFiles += size(files.get(i));
@@ -49,12 +51,8 @@ final class DocumentStream implements AutoCloseable {
         while (fileIndex < files.size()) {
             Path f = files.get(fileIndex);
             if (reader == null) {
-                // A resumed run skips what earlier shards hold. A text file is one document, so it is skipped unread.
-                if (skipDocs > 0 && InputFormat.of(f) == InputFormat.TEXT) {
-                    finishFile();
-                    continue;
-                }
-                reader = DocumentReader.open(f, fileIndex, textField);
+                // A resumed run skips the documents earlier shards hold.
+                reader = DocumentReader.open(f, fileIndex, textField, split);
                 while (skipDocs > 0 && reader.hasNext()) {
                     reader.next();
                     skipDocs--;

@@ -5,6 +5,7 @@ import org.apache.commons.cli.Options;
 import org.rat4j.cli.Console;
 import org.rat4j.cli.Subcommand;
 import org.rat4j.data.text.InputResolver;
+import org.rat4j.data.text.TextSplit;
 import org.rat4j.data.tokenizer.Tokenizer;
 import org.rat4j.data.tokenizer.Tokenizers;
 
@@ -37,8 +38,12 @@ public final class TokenizeCommand implements Subcommand {
         Options o = new Options();
         o.addOption(org.apache.commons.cli.Option.builder().longOpt("input").hasArgs().argName("SPEC")
                 .desc("files, directories, globs (quote them) or builtin:train / builtin:valid / builtin; repeat the option or "
-                        + "separate with commas; plain text is one document per file, .jsonl one per line, .gz of either "
-                        + "(default builtin:train)").get());
+                        + "separate with commas; plain text is one document per file (see --split), .jsonl one per line, "
+                        + ".gz of either (default builtin:train)").get());
+        o.addOption(optional("split", "file|paragraphs", "documents of a plain-text file: the whole file (default) or each run "
+                + "of non-blank lines"));
+        o.addOption(optional("doc-chars", "N", "longest document of a plain-text file, in characters; longer text is cut at a "
+                + "blank line, line end or space (default " + TextSplit.DEFAULT_MAX_CHARS + "); memory is bounded by it"));
         o.addOption(required("out", "DIR", "output directory for shard-NNNNN.bin and index.json"));
         o.addOption(optional("tokenizer", "FILE|gpt2", "tokenizer file, or gpt2 for GPT-2 BPE (default: the LLaMA-2 tokenizer from scripts/fetch-data.sh)"));
         o.addOption(optional("text-field", "NAME", "JSONL field holding the text (default text)"));
@@ -55,11 +60,14 @@ public final class TokenizeCommand implements Subcommand {
         // Cheap checks first, so a typo is reported before the inputs are listed or the tokenizer is loaded.
         int threads = intValue(cl, "threads", Runtime.getRuntime().availableProcessors(), 1);
         long shardTokens = longValue(cl, "shard-tokens", DEFAULT_SHARD_TOKENS, 1);
+        TextSplit split = new TextSplit(TextSplit.Mode.parse(cl.getOptionValue("split", TextSplit.Mode.FILE.cliName())),
+                intValue(cl, "doc-chars", TextSplit.DEFAULT_MAX_CHARS, 2));
+        Path out = outputDirectory(cl, "out");
         String[] specs = cl.getOptionValues("input");
         List<Path> inputs = InputResolver.resolve(specs == null ? List.of("builtin:train") : Arrays.asList(specs));
         Tokenizer tok = Tokenizers.resolve(cl.getOptionValue("tokenizer"));
-        CorpusTokenizer.Options opt = new CorpusTokenizer.Options(inputs, Path.of(cl.getOptionValue("out")), tok,
-                cl.getOptionValue("text-field", "text"), threads, shardTokens, cl.hasOption("force"), !cl.hasOption("no-progress"));
+        CorpusTokenizer.Options opt = new CorpusTokenizer.Options(inputs, out, tok,
+                cl.getOptionValue("text-field", "text"), split, threads, shardTokens, cl.hasOption("force"), !cl.hasOption("no-progress"));
         CorpusTokenizer.Result r = new CorpusTokenizer(opt).run();
         if (r.upToDate()) {
             Console.stdout().printf("%s is up to date: %,d documents, %,d tokens in %d shard(s) (tokenizer %s); nothing to do%n",

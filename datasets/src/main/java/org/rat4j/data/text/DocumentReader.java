@@ -13,10 +13,11 @@ import java.util.NoSuchElementException;
 import java.util.zip.ZipException;
 
 /**
- * Reads the documents of one input file: plain text (the whole file is one document) or JSONL (one document per
- * line, in a string field), either possibly gzip-compressed. Text must be UTF-8; every problem is a
- * {@link ConfigException} that names the file and line and says how to fix it. JSONL is streamed, so files larger
- * than memory are fine.
+ * Reads the documents of one input file: plain text (the whole file, or its paragraphs, cut at
+ * {@link TextSplit#maxChars()} characters: {@link TextSplit}) or JSONL (one document per line, in a string field),
+ * either possibly gzip-compressed. Text must be UTF-8; every problem is a {@link ConfigException} that names the file
+ * and line and says how to fix it. Both formats are streamed, so files larger than memory are fine: a plain-text
+ * file holds at most one document in memory, a JSONL file one line.
  */
 public final class DocumentReader implements Iterator<Document>, AutoCloseable {
     private final Path file;
@@ -25,18 +26,20 @@ public final class DocumentReader implements Iterator<Document>, AutoCloseable {
     private final String textField;
     private final InputFile input;
     private final JsonlLines lines;
+    private final TextDocuments text;
     private Document next;
     private long docIndex;
     private long skippedEmpty;
     private boolean done;
 
-    private DocumentReader(Path file, int fileIndex, String textField) throws IOException {
+    private DocumentReader(Path file, int fileIndex, String textField, TextSplit split) throws IOException {
         this.file = file;
         this.fileIndex = fileIndex;
         this.format = InputFormat.of(file);
         this.textField = textField;
         this.input = InputFile.open(file);
         this.lines = format == InputFormat.JSONL ? new JsonlLines(input.stream(), file) : null;
+        this.text = format == InputFormat.TEXT ? new TextDocuments(input.stream(), file, split) : null;
     }
 
     /**
@@ -44,19 +47,30 @@ public final class DocumentReader implements Iterator<Document>, AutoCloseable {
      *
      * @param fileIndex position of the file in the input list, copied into each {@link Document}
      * @param textField the JSONL field that holds the text (ignored for plain text)
+     * @param split     how a plain-text file is cut into documents (ignored for JSONL)
      */
-    public static DocumentReader open(Path file, int fileIndex, String textField) {
+    public static DocumentReader open(Path file, int fileIndex, String textField, TextSplit split) {
         try {
-            return new DocumentReader(file, fileIndex, textField);
+            return new DocumentReader(file, fileIndex, textField, split);
         } catch (IOException e) {
             throw new UncheckedIOException("could not open " + file, e);
         }
     }
 
-    /** Reads all documents of a small file. */
+    /** Opens a file; plain text is split as {@link TextSplit#DEFAULT}. */
+    public static DocumentReader open(Path file, int fileIndex, String textField) {
+        return open(file, fileIndex, textField, TextSplit.DEFAULT);
+    }
+
+    /** Reads all documents of a small file; plain text is split as {@link TextSplit#DEFAULT}. */
     public static List<Document> readAll(Path file, String textField) {
+        return readAll(file, textField, TextSplit.DEFAULT);
+    }
+
+    /** Reads all documents of a small file. */
+    public static List<Document> readAll(Path file, String textField, TextSplit split) {
         List<Document> out = new ArrayList<>();
-        try (DocumentReader r = open(file, 0, textField)) {
+        try (DocumentReader r = open(file, 0, textField, split)) {
             r.forEachRemaining(out::add);
         }
         return out;
@@ -98,11 +112,13 @@ public final class DocumentReader implements Iterator<Document>, AutoCloseable {
     }
 
     private Document readText() throws IOException {
-        done = true;
-        byte[] bytes = input.stream().readAllBytes();
-        String text = StrictUtf8.decode(bytes, 0, bytes.length, file, 1);
-        if (text.isBlank()) throw new ConfigException("input file " + file + " is empty (no text); remove it from the inputs");
-        return new Document(file, fileIndex, docIndex++, 1, text);
+        TextDocuments.Piece p = text.next();
+        if (p == null) {
+            done = true;
+            if (docIndex == 0) throw new ConfigException("input file " + file + " is empty (no text); remove it from the inputs");
+            return null;
+        }
+        return new Document(file, fileIndex, docIndex++, p.line(), p.text());
     }
 
     private Document readJsonLine() throws IOException {

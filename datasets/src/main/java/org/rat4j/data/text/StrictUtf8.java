@@ -46,8 +46,16 @@ public final class StrictUtf8 {
                 lineStart = i + 1;
             }
         }
+        return invalidByte(file, line, bad - lineStart + 1, bytes[bad]);
+    }
+
+    /**
+     * The error for an invalid byte: where it is (file, 1-based line, 1-based byte within the line), its value, and
+     * how to fix the file. Streaming readers that track lines themselves report through this too.
+     */
+    public static ConfigException invalidByte(Path file, long line, long byteOfLine, byte value) {
         return new ConfigException(String.format("%s line %d, byte %d of the line: invalid UTF-8 byte 0x%02X; the file must be "
                         + "UTF-8 text (convert it, e.g. iconv -f latin1 -t utf-8 '%s' > fixed.txt, or remove it from --input)",
-                file, line, bad - lineStart + 1, bytes[bad] & 0xff, file));
+                file, line, byteOfLine, value & 0xff, file));
     }
 }

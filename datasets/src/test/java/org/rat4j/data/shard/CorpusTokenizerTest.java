@@ -8,6 +8,8 @@ import org.rat4j.data.IntList;
 import org.rat4j.data.TestTokenizers;
 import org.rat4j.data.text.Document;
 import org.rat4j.data.text.DocumentReader;
+import org.rat4j.data.text.TextSplit;
+import org.rat4j.data.text.TextSplitReference;
 import org.rat4j.data.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -159,6 +161,79 @@ class CorpusTokenizerTest {
         for (int i = 0; i < ref.shards().size(); i++) assertEquals(ref.shards().get(i).sha256(), done.shards().get(i).sha256());
         assertEquals(ref.inputs(), done.inputs());
         assertFalse(Files.exists(out.resolve(TokenizeProgress.FILE)));
+    }
+
+    /** A plain-text file of paragraphs, about 2,400 characters. */
+    private Path paragraphFile() throws IOException {
+        Random rng = new Random(3);
+        String[] words = {"hello", "abc", "aa", "bc", "é", "日本", "hell", "cab"};
+        StringBuilder sb = new StringBuilder();
+        for (int para = 0; para < 40; para++) {
+            sb.append(randomText(rng, words, 1 + rng.nextInt(12)).replace("start", "hello")).append('\n');
+            if (rng.nextBoolean()) sb.append(randomText(rng, words, rng.nextInt(6))).append('\n');
+            sb.append(rng.nextBoolean() ? "\n" : " \t\n");
+        }
+        return Files.writeString(dir.resolve("in/paragraphs.txt"), sb);
+    }
+
+    private int[] shardTokens(Path file, TextSplit split, String name) throws IOException {
+        Path out = dir.resolve(name);
+        new CorpusTokenizer(new CorpusTokenizer.Options(List.of(file), out, tok, "text", split, 2, 200, false, false)).run();
+        return readAll(TokenShards.open(out));
+    }
+
+    @Test
+    void plainTextDocumentsAndIdsEqualTheNonStreamingPath() throws IOException {
+        Path file = paragraphFile();
+        String whole = Files.readString(file); // the non-streaming path: the file as one string
+
+        // default: the whole file is one document, as when it was read in one piece
+        int[] ids = tok.encode(whole, false);
+        int[] expected = java.util.Arrays.copyOf(ids, ids.length + 1);
+        expected[ids.length] = tok.eosId();
+        assertArrayEquals(expected, shardTokens(file, TextSplit.DEFAULT, "whole"));
+
+        // paragraphs, and pieces of at most 60 characters: the documents of the whole-string reference
+        for (TextSplit split : List.of(new TextSplit(TextSplit.Mode.PARAGRAPHS, TextSplit.DEFAULT_MAX_CHARS),
+                new TextSplit(TextSplit.Mode.PARAGRAPHS, 60), new TextSplit(TextSplit.Mode.FILE, 60))) {
+            List<TextSplitReference.Doc> docs = TextSplitReference.split(whole, split);
+            assertTrue(docs.size() >= 30, split.describe() + ": " + docs.size());
+            IntList all = new IntList();
+            List<Long> starts = new ArrayList<>();
+            for (TextSplitReference.Doc d : docs) {
+                starts.add((long) all.size());
+                all.addAll(tok.encode(d.text(), false));
+                all.add(tok.eosId());
+            }
+            String name = split.mode().cliName() + split.maxChars();
+            assertArrayEquals(all.toArray(), shardTokens(file, split, name), split.describe());
+            assertEquals(starts, java.util.Arrays.stream(TokenShards.open(dir.resolve(name)).documentStarts()).boxed().toList());
+        }
+    }
+
+    @Test
+    void aRunInterruptedInsideATextFileResumesToTheSameShards() throws IOException {
+        inputs = List.of(paragraphFile());
+        TextSplit split = new TextSplit(TextSplit.Mode.PARAGRAPHS, 50);
+        Path reference = dir.resolve("ref");
+        new CorpusTokenizer(new CorpusTokenizer.Options(inputs, reference, tok, "text", split, 2, 150, false, false)).run();
+        ShardIndex ref = TokenShards.readIndex(reference);
+        assertTrue(ref.shards().size() >= 5, "shards: " + ref.shards().size());
+
+        Path out = dir.resolve("resumed");
+        CorpusTokenizer first = new CorpusTokenizer(new CorpusTokenizer.Options(inputs, out, tok, "text", split, 2, 150, false, false));
+        first.stopAfterShards = 2;
+        assertThrows(CorpusTokenizer.SimulatedCrash.class, first::run);
+        CorpusTokenizer.Result r = new CorpusTokenizer(new CorpusTokenizer.Options(inputs, out, tok, "text", split, 1, 150, false, false)).run();
+        assertTrue(r.resumed() && r.newTokens() < r.tokens());
+        ShardIndex done = TokenShards.readIndex(out);
+        assertEquals(ref.shards().size(), done.shards().size());
+        for (int i = 0; i < ref.shards().size(); i++) assertEquals(ref.shards().get(i).sha256(), done.shards().get(i).sha256());
+
+        // another split of the same text is another corpus
+        ConfigException e = assertThrows(ConfigException.class, () -> new CorpusTokenizer(new CorpusTokenizer.Options(inputs, out, tok,
+                "text", TextSplit.DEFAULT, 1, 150, false, false)).run());
+        assertTrue(e.getMessage().contains("--force"), e.getMessage());
     }
 
     @Test
