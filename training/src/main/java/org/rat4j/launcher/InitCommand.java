@@ -51,9 +51,9 @@ public final class InitCommand implements Subcommand {
         if (Files.exists(out.resolve(ModelIO.WEIGHTS)) && !cl.hasOption("overwrite")) {
             throw new ConfigException(out + " already holds a model; pass --overwrite to replace it or choose another --out");
         }
-        Tokenizer tokenizer = ModelTokenizers.forNewModel(config, cl.getOptionValue("tokenizer"));
-        long seed = longValue(cl, "seed", 1005);
         MemoryCheck.require(config, DataType.FLOAT, MemoryCheck.Use.MODEL);
+        long seed = longValue(cl, "seed", 1005);
+        Tokenizer tokenizer = ModelTokenizers.forNewModel(config, cl.getOptionValue("tokenizer"));
         LOG.info("initialising {} parameters (seed {})", config.parameterCount(), seed);
         Activity.set(String.format(Locale.ROOT, "initialising a model of %,d parameters", config.parameterCount()),
                 "lower the model's sizes (model.vocab_size, model.d_model, model.n_layers)");
