@@ -12,6 +12,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
+import org.rat4j.data.tokenizer.ModelTokenizers;
 import org.rat4j.dl4j.Dl4jFormat;
 import org.rat4j.dl4j.LanguageModelLayer;
 import org.rat4j.model.RatLanguageModel;
@@ -115,7 +116,7 @@ public final class SparkTraining {
             tm.deleteTempFiles(sc);
             RatLanguageModel trained = layer.toModel(Dl4jFormat.layerParams(sparkNet.getNetwork()), type);
             Path finalDir = runDir.resolve(Trainer.FINAL_DIR);
-            Checkpoints.saveModelDir(trained, finalDir);
+            Checkpoints.saveModelDir(trained, finalDir, ModelTokenizers.entry(run.tokenizer()));
             TextSample.generate(trained, run.tokenizer(), cfg.generate(), runDir);
             double tps = done * tokensPerBatch / seconds;
             LOG.info(String.format(Locale.ROOT, "done: %d rounds in %.1f s (%,.0f tokens/s), validation loss %.4f; final model %s",
