@@ -20,7 +20,7 @@ public final class Rat4j {
     static List<Subcommand> commands() {
         return List.of(new InitCommand(), new TrainCommand(), new ScoreCommand(), new GenerateCommand(),
                 new org.rat4j.data.TokenizeCommand(), new org.rat4j.data.niah.NiahCommand(),
-                new CompareCommand());
+                new CompareCommand(), new org.rat4j.eval.EvalCommand());
     }
 
     public static void main(String[] args) {
