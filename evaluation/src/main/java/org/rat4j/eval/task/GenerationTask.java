@@ -68,44 +68,55 @@ final class GenerationTask extends FileTask {
         return ids.length >= maxPrefill ? MiddleTruncation.truncate(ids, maxPrefill - 1) : ids;
     }
 
+    /** One item as text: the prompt, the reference answers and the class list (empty unless the task has one). */
+    record Item(String prompt, List<String> answers, List<String> classes) {
+    }
+
+    /** The first {@code limit} items (0: all) as text. */
+    List<Item> renderItems(int limit) {
+        List<ObjectNode> records = items(limit);
+        List<Item> out = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            out.add(new Item(prompt.render(records.get(i), where(i)), answers.renderList(records.get(i), where(i)),
+                    classes == null ? List.of() : classes.renderList(records.get(i), where(i))));
+        }
+        return out;
+    }
+
     @Override
     public TaskResult evaluate(Evaluator ev) {
-        List<ObjectNode> records = items(ev.settings().limit());
+        List<Item> items = renderItems(ev.settings().limit());
         boolean bos = ev.bos(common.bos());
         List<int[]> prompts = new ArrayList<>();
-        List<List<String>> refs = new ArrayList<>();
-        List<List<String>> classLists = new ArrayList<>();
         int truncated = 0;
-        for (int i = 0; i < records.size(); i++) {
-            int[] ids = ev.tokenizer().encode(prompt.render(records.get(i), where(i)), bos);
+        for (int i = 0; i < items.size(); i++) {
+            int[] ids = ev.tokenizer().encode(items.get(i).prompt(), bos);
             int[] cut = truncate(ids, maxLen - maxGen);
             if (cut.length < ids.length) truncated++;
             if (cut.length == 0) throw new ConfigException(where(i) + ": the prompt is empty");
             prompts.add(cut);
-            refs.add(answers.renderList(records.get(i), where(i)));
-            classLists.add(classes == null ? List.of() : classes.renderList(records.get(i), where(i)));
         }
         List<int[]> generated;
         try (Progress p = ev.progress(name(), prompts.size(), "items")) {
             generated = ev.generate(prompts, maxGen, p);
         }
         int eos = ev.model().config().eosId();
-        double[] scores = new double[records.size()];
+        double[] scores = new double[items.size()];
         List<Map<String, Object>> predictions = new ArrayList<>();
         long newTokens = 0;
-        for (int i = 0; i < records.size(); i++) {
+        for (int i = 0; i < items.size(); i++) {
             int[] gen = generated.get(i);
             newTokens += gen.length;
             int[] text = gen.length > 0 && gen[gen.length - 1] == eos ? Arrays.copyOf(gen, gen.length - 1) : gen;
             String raw = ev.tokenizer().decode(text);
             String pred = postprocess.apply(raw);
-            scores[i] = metric.best(pred, refs.get(i), classLists.get(i));
+            scores[i] = metric.best(pred, items.get(i).answers(), items.get(i).classes());
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("index", i);
             p.put("pred", pred);
             p.put("raw", raw);
-            p.put("answers", refs.get(i));
-            if (classes != null) p.put("all_classes", classLists.get(i));
+            p.put("answers", items.get(i).answers());
+            if (classes != null) p.put("all_classes", items.get(i).classes());
             p.put("score", scores[i]);
             p.put("prompt_tokens", prompts.get(i).length);
             p.put("generated_tokens", gen.length);
@@ -125,6 +136,6 @@ final class GenerationTask extends FileTask {
         details.put("truncated_prompts", truncated);
         details.put("generated_tokens", newTokens);
         details.put("postprocess", postprocess.names());
-        return new TaskResult(name(), records.size(), m, metric.fileName(), Double.NaN, 0, details, List.of(), predictions);
+        return new TaskResult(name(), items.size(), m, metric.fileName(), Double.NaN, 0, details, List.of(), predictions);
     }
 }

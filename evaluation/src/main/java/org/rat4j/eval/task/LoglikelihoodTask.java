@@ -38,18 +38,22 @@ final class LoglikelihoodTask extends FileTask {
         this.primary = primary;
     }
 
+    /** The first {@code limit} items (0: all) as {context, continuation} texts. */
+    List<String[]> renderItems(int limit) {
+        List<ObjectNode> records = items(limit);
+        List<String[]> texts = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            texts.add(new String[]{context.render(records.get(i), where(i)), continuation.render(records.get(i), where(i))});
+        }
+        return texts;
+    }
+
     @Override
     public TaskResult evaluate(Evaluator ev) {
-        List<ObjectNode> records = items(ev.settings().limit());
+        List<String[]> texts = renderItems(ev.settings().limit());
         boolean bos = ev.bos(common.bos());
-        List<String[]> texts = new ArrayList<>();
         List<ContextContinuation> requests = new ArrayList<>();
-        for (int i = 0; i < records.size(); i++) {
-            String ctx = context.render(records.get(i), where(i));
-            String cont = continuation.render(records.get(i), where(i));
-            texts.add(new String[]{ctx, cont});
-            requests.add(ContextContinuation.encode(ev.tokenizer(), ctx, cont, bos));
-        }
+        for (String[] t : texts) requests.add(ContextContinuation.encode(ev.tokenizer(), t[0], t[1], bos));
         LoglikelihoodScorer scorer = ev.scorer(ev.maxLength());
         List<Loglikelihood> lls;
         try (Progress p = ev.progress(name(), requests.size(), "items")) {
@@ -86,8 +90,8 @@ final class LoglikelihoodTask extends FileTask {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("bos", bos);
         details.put("max_length", scorer.maxLength());
-        details.put("throughput", ev.throughput(scorer.stats(), records.size()));
-        return new TaskResult(name(), records.size(), m, primary, metrics.contains("acc") ? 0.0 : Double.NaN, 0,
+        details.put("throughput", ev.throughput(scorer.stats(), texts.size()));
+        return new TaskResult(name(), texts.size(), m, primary, metrics.contains("acc") ? 0.0 : Double.NaN, 0,
                 details, samples, List.of());
     }
 }

@@ -50,7 +50,7 @@ final class MultipleChoiceTask extends FileTask {
     }
 
     /** One item: its contexts and continuations, pairwise (one of the two lists repeats for partial evaluation). */
-    private record Item(List<String> contexts, List<String> choices, int gold) {
+    record Item(List<String> contexts, List<String> choices, int gold) {
         int size() {
             return Math.max(contexts.size(), choices.size());
         }
@@ -64,11 +64,17 @@ final class MultipleChoiceTask extends FileTask {
         }
     }
 
-    @Override
-    public TaskResult evaluate(Evaluator ev) {
-        List<ObjectNode> records = items(ev.settings().limit());
+    /** The first {@code limit} items (0: all) as the model sees them. */
+    List<Item> renderItems(int limit) {
+        List<ObjectNode> records = items(limit);
         List<Item> items = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) items.add(item(records.get(i), where(i)));
+        return items;
+    }
+
+    @Override
+    public TaskResult evaluate(Evaluator ev) {
+        List<Item> items = renderItems(ev.settings().limit());
         boolean bos = ev.bos(common.bos());
         List<ContextContinuation> requests = new ArrayList<>();
         for (Item it : items) {

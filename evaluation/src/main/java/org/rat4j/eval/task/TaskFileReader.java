@@ -19,7 +19,7 @@ final class TaskFileReader {
     TaskFileReader(String where, Map<String, Object> map) {
         this.where = where;
         this.map = map;
-        this.keys = new ConfigReader(where, map);
+        this.keys = new ConfigReader("", map);
     }
 
     String where() {
@@ -81,7 +81,12 @@ final class TaskFileReader {
         return (Map<String, Object>) v;
     }
 
+    /** Fails on the first key nobody read: "WHERE: unknown config key 'metrix'; did you mean 'metrics'? ...". */
     void finish() {
-        keys.finish();
+        try {
+            keys.finish();
+        } catch (ConfigException e) {
+            throw new ConfigException(where + ": " + e.getMessage());
+        }
     }
 }
