@@ -19,6 +19,7 @@ public final class ForwardStats {
     private long realTokens;
     private long paddedTokens;
     private long scoredTokens;
+    private long overLength;
     private long forwardNanos;
     private long totalNanos;
 
@@ -29,9 +30,10 @@ public final class ForwardStats {
         forwardNanos += nanos;
     }
 
-    void addRequests(long n, long scored) {
+    void addRequests(long n, long scored, long longerThanMax) {
         requests += n;
         scoredTokens += scored;
+        overLength += longerThanMax;
     }
 
     void addTotal(long nanos) {
@@ -68,6 +70,7 @@ public final class ForwardStats {
         m.put("real_tokens", realTokens);
         m.put("padded_tokens", paddedTokens);
         m.put("scored_tokens", scoredTokens);
+        m.put("over_length", overLength);
         m.put("forward_seconds", forwardSeconds());
         m.put("scoring_seconds", totalSeconds());
         m.put("real_tokens_per_second", totalNanos == 0 ? 0.0 : realTokens / totalSeconds());

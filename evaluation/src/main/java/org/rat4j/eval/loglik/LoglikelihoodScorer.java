@@ -15,12 +15,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Scores many (context, continuation) requests with as few forward passes as possible, as lm-eval's
  * {@code _loglikelihood_tokens} does:
  * <ul>
  *   <li>each request's model input is {@code (context + continuation)[-(maxLength+1):][:-1]} (left-truncated to the
- *       model length) and its continuation is scored at the input's last {@code |continuation|} positions;</li>
+ *       model length) and its continuation is scored at the input's last {@code |continuation|} positions. A
+ *       continuation longer than {@code maxLength}, where lm-eval stops with an assertion, keeps its whole length and
+ *       its last context token instead (counted in the statistics as {@code over_length});</li>
  *   <li>requests with identical inputs share one row (e.g. one-token answers after one context: the row's last
  *       position scores them all);</li>
  *   <li>rows are sorted longest first and batched, each batch right-padded to a multiple of {@link #lengthStep()}
@@ -30,6 +35,7 @@ import java.util.function.IntConsumer;
  * Only the continuation positions go through the log-softmax, in float32 as the model computes its logits.
  */
 public final class LoglikelihoodScorer {
+    private static final Logger LOG = LoggerFactory.getLogger(LoglikelihoodScorer.class);
     /**
      * Padded lengths are multiples of 16 (and of the chunk lengths): every distinct length builds one graph (tens of
      * milliseconds to a second each, cached by the model), and 16 keeps both the number of graphs and the padding
@@ -107,14 +113,13 @@ public final class LoglikelihoodScorer {
         Map<Key, Row> byInput = new HashMap<>();
         List<Row> rows = new ArrayList<>();
         long scored = 0;
+        int overLength = 0;
         for (int i = 0; i < requests.size(); i++) {
             ContextContinuation r = requests.get(i);
             int c = r.continuation().length;
             if (c == 0) throw new ConfigException("request " + i + " has an empty continuation: nothing to score");
-            if (c > maxLength) {
-                throw new ConfigException("a continuation of " + c + " tokens does not fit the maximum input length "
-                        + maxLength + "; raise --max-length");
-            }
+            if (c > maxLength) overLength++;
+            int window = Math.max(maxLength, c);
             int[] full = concat(r.context(), r.continuation());
             for (int id : full) {
                 if (id < 0 || id >= vocab) {
@@ -122,7 +127,7 @@ public final class LoglikelihoodScorer {
                             + "); the tokenizer does not match the model");
                 }
             }
-            int[] input = Arrays.copyOfRange(full, Math.max(0, full.length - (maxLength + 1)), full.length - 1);
+            int[] input = Arrays.copyOfRange(full, Math.max(0, full.length - (window + 1)), full.length - 1);
             Row row = byInput.computeIfAbsent(new Key(input), k -> {
                 Row nr = new Row(input);
                 rows.add(nr);
@@ -131,7 +136,11 @@ public final class LoglikelihoodScorer {
             row.requests.add(i);
             scored += c;
         }
-        stats.addRequests(requests.size(), scored);
+        stats.addRequests(requests.size(), scored, overLength);
+        if (overLength > 0) {
+            LOG.warn("{} continuation(s) longer than the maximum input length {} were scored whole, after their last context token",
+                    overLength, maxLength);
+        }
         rows.sort(Comparator.comparingInt((Row r) -> -r.input.length));     // stable: ties keep request order
 
         Loglikelihood[] out = new Loglikelihood[requests.size()];
