@@ -74,8 +74,8 @@ public final class EvalCommand implements Subcommand {
         o.addOption(optional("out", "DIR", "output folder (default runs/eval-<date>-<time>)"));
         o.addOption(flag("log-samples", "also write every item's contexts, continuations, token ids, log-likelihoods and "
                 + "prediction to samples/<model>/<task>.jsonl"));
-        o.addOption(flag("compare-forward", "after each log-likelihood task, time the model's plain forward on the same "
-                + "batch shapes (results.json: throughput)"));
+        o.addOption(flag("compare-forward", "benchmark: run each task twice (the first builds the graphs), then time the "
+                + "model's plain forward on the log-likelihood batch shapes (results.json: throughput)"));
         o.addOption(flag("no-progress", "no progress bars"));
         o.addOption(optional("data", "SPEC", "ppl: token-shard directory, or text files/dirs/globs, or builtin:valid (default)"));
         o.addOption(optional("ppl-window", "N[,N...]", "ppl: window length(s), e.g. 256,512,1024 for a model trained at 256 "
@@ -135,7 +135,7 @@ public final class EvalCommand implements Subcommand {
             } else {
                 for (RatPlusSweep.Setting s : sweep) {
                     RatLanguageModel variant = RatPlusSweep.variant(model, s);
-                    runs.add(evaluate(variant, name + " [" + s.label() + "]", dir, s.label(), tokenizer, settings, tasks, groups));
+                    runs.add(evaluate(variant, name, dir, s.label(), tokenizer, settings, tasks, groups));
                     variant.clearGraphs();
                 }
             }
@@ -156,6 +156,7 @@ public final class EvalCommand implements Subcommand {
 
     private static ModelRun evaluate(RatLanguageModel model, String name, Path dir, String variant, Tokenizer tokenizer,
                                      EvalSettings settings, List<Task> tasks, List<TaskRegistry.Group> groups) {
+        LOG.info("evaluating {}{}", name, variant == null ? "" : " under " + variant);
         Evaluator ev = new Evaluator(model, tokenizer, settings);
         List<TaskResult> results = ev.evaluate(tasks);
         Map<String, Metric> averages = new LinkedHashMap<>();

@@ -16,7 +16,12 @@ package org.rat4j.eval;
  */
 public record EvalSettings(int limit, int batch, int tokenBudget, int maxLength, Boolean bos, boolean logSamples,
                            boolean progress, boolean compareForward, int genBatch) {
-    public static final int DEFAULT_BATCH = 16;
+    /**
+     * 64 rows: with the token budget below, short items (PIQA: about 60 tokens) fill 4,096-token forwards. A forward
+     * has a fixed cost of 0.1-0.2 s on 2 cores (SameDiff dispatch), so the tiny RAT's forward ran at 2,100 tokens/s
+     * with 8 x 64 tokens per call and 5,600 with 64 x 64 (measured while the machine was shared, docs/performance.md).
+     */
+    public static final int DEFAULT_BATCH = 64;
     /** 4096 padded tokens: the float32 logits of a 32,000-token vocabulary then take 0.5 GB. */
     public static final int DEFAULT_TOKEN_BUDGET = 4096;
     public static final int DEFAULT_GEN_BATCH = 4;

@@ -74,6 +74,9 @@ public final class ForwardStats {
         m.put("forward_seconds", forwardSeconds());
         m.put("scoring_seconds", totalSeconds());
         m.put("real_tokens_per_second", totalNanos == 0 ? 0.0 : realTokens / totalSeconds());
+        // The scorer's speed as a share of its own forward calls' (same shapes, back to back, so the same machine load):
+        // 1 would be a scorer that adds nothing to model.logits.
+        m.put("forward_share", totalNanos == 0 ? 0.0 : (double) forwardNanos / totalNanos);
         return m;
     }
 }

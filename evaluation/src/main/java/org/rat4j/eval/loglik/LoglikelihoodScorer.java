@@ -3,6 +3,7 @@ package org.rat4j.eval.loglik;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.rat4j.config.ConfigException;
 import org.rat4j.model.RatLanguageModel;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *       (itself a multiple of every RAT chunk length). Right padding is exact: every mixer is causal, so padding
  *       never reaches a real position.</li>
  * </ul>
- * Only the continuation positions go through the log-softmax, in float32 as the model computes its logits.
+ * Only the continuation positions go through the log-softmax, in place on the logits (float32, as the model computes
+ * them).
  */
 public final class LoglikelihoodScorer {
     private static final Logger LOG = LoggerFactory.getLogger(LoglikelihoodScorer.class);
@@ -175,66 +177,62 @@ public final class LoglikelihoodScorer {
         stats.addForward(batch.size(), length, real, System.nanoTime() - f0);
         int vocab = (int) logits.size(2);
         INDArray flat = logits.reshape('c', (long) batch.size() * length, vocab);         // [B·T, V]
-
-        // The rows of the flattened logits that predict a continuation token, and the token each predicts.
-        List<int[]> positions = new ArrayList<>();     // per request in batch order: first flat row, count
-        List<Integer> requestIds = new ArrayList<>();
-        int total = 0;
         for (int b = 0; b < batch.size(); b++) {
             Row row = batch.get(b);
-            for (int q : row.requests) {
-                int c = requests.get(q).continuation().length;
-                positions.add(new int[]{b * length + row.input.length - c, c});
-                requestIds.add(q);
-                total += c;
+            int span = 0;                                  // the continuations all end at the input's end
+            for (int q : row.requests) span = Math.max(span, requests.get(q).continuation().length);
+            int end = b * length + row.input.length;
+            INDArray view = flat.get(NDArrayIndex.interval(end - span, end), NDArrayIndex.all());   // [span, V], no copy
+            // The targets' logits first: rowStats overwrites the view.
+            double[][] target = new double[row.requests.size()][];
+            for (int k = 0; k < target.length; k++) {
+                int[] cont = requests.get(row.requests.get(k)).continuation();
+                target[k] = new double[cont.length];
+                for (int j = 0; j < cont.length; j++) target[k][j] = view.getDouble(span - cont.length + j, cont[j]);
+            }
+            RowStats st = rowStats(view);
+            for (int k = 0; k < target.length; k++) {
+                int[] cont = requests.get(row.requests.get(k)).continuation();
+                int first = span - cont.length;
+                double[] lp = new double[cont.length];
+                double sum = 0;
+                boolean greedy = true;
+                for (int j = 0; j < cont.length; j++) {
+                    lp[j] = target[k][j] - st.logZ()[first + j];
+                    sum += lp[j];
+                    greedy &= st.argmax()[first + j] == cont[j];
+                }
+                out[row.requests.get(k)] = new Loglikelihood(sum, greedy, lp);
             }
         }
-        int[] flatRows = new int[total];
-        int[] targets = new int[total];
-        int k = 0;
-        for (int i = 0; i < positions.size(); i++) {
-            int[] cont = requests.get(requestIds.get(i)).continuation();
-            for (int j = 0; j < cont.length; j++, k++) {
-                flatRows[k] = positions.get(i)[0] + j;
-                targets[k] = cont[j];
-            }
-        }
-        INDArray picked = Nd4j.pullRows(flat, 1, flatRows);                               // [R, V]
         logits.close();
-        double[] logZ = logSumExp(picked);
-        long[] argmax = Nd4j.argMax(picked, 1).toLongVector();
-        double[] target = new double[total];
-        for (int r = 0; r < total; r++) target[r] = picked.getDouble(r, targets[r]);
-        picked.close();
-
-        k = 0;
-        for (int i = 0; i < positions.size(); i++) {
-            int c = positions.get(i)[1];
-            double[] lp = new double[c];
-            double sum = 0;
-            boolean greedy = true;
-            for (int j = 0; j < c; j++, k++) {
-                lp[j] = target[k] - logZ[k];
-                sum += lp[j];
-                greedy &= argmax[k] == targets[k];
-            }
-            out[requestIds.get(i)] = new Loglikelihood(sum, greedy, lp);
-        }
     }
 
-    /** log Σ exp over each row of {@code [R, V]}, shifted by the row maximum. */
-    static double[] logSumExp(INDArray x) {
-        INDArray max = x.max(1);                                                          // [R]
-        INDArray shifted = x.subColumnVector(max.reshape(-1, 1));
-        Transforms.exp(shifted, false);
-        INDArray sum = shifted.sum(1);                                                    // [R]
-        double[] s = sum.castTo(DataType.DOUBLE).toDoubleVector();
-        double[] m = max.castTo(DataType.DOUBLE).toDoubleVector();
-        for (int i = 0; i < s.length; i++) s[i] = Math.log(s[i]) + m[i];
-        shifted.close();
+    /** Per row of a [n, V] block: log Σ exp and the argmax (numpy's: the first maximum). */
+    record RowStats(double[] logZ, long[] argmax) {
+    }
+
+    /**
+     * The log-normaliser and argmax of each row, computed in place (the block is overwritten with exp(x - max)): no
+     * copy of the logits is made, and the row maximum is read at the argmax instead of taking another pass.
+     */
+    static RowStats rowStats(INDArray x) {
+        long[] argmax = Nd4j.argMax(x, 1).toLongVector();
+        int n = argmax.length;
+        double[] max = new double[n];
+        INDArray maxCol = Nd4j.create(x.dataType(), n, 1);
+        for (int i = 0; i < n; i++) {
+            max[i] = x.getDouble(i, argmax[i]);
+            maxCol.putScalar(i, 0, max[i]);
+        }
+        x.subiColumnVector(maxCol);
+        Transforms.exp(x, false);
+        INDArray sum = x.sum(1);                                                          // [n]
+        double[] logZ = sum.castTo(DataType.DOUBLE).toDoubleVector();
+        for (int i = 0; i < n; i++) logZ[i] = Math.log(logZ[i]) + max[i];
         sum.close();
-        max.close();
-        return s;
+        maxCol.close();
+        return new RowStats(logZ, argmax);
     }
 
     private int roundUp(int n) {

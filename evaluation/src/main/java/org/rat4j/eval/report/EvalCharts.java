@@ -113,7 +113,7 @@ public final class EvalCharts {
             if (d < 1) continue;
             for (TaskResult r : m.results()) {
                 if (Double.isNaN(r.primaryMetric().value())) continue;
-                String key = Path.of(m.path()).getFileName() + " " + r.task() + (w > 0 ? " (W=" + w + ")" : "");
+                String key = m.model() + " " + r.task() + (w > 0 ? " (W=" + w + ")" : "");
                 series.computeIfAbsent(key, k -> new TreeMap<>()).put(d, r.primaryMetric().percent() ? 100 * r.primaryMetric().value()
                         : r.primaryMetric().value());
             }

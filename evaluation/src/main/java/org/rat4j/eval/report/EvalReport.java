@@ -64,6 +64,7 @@ public final class EvalReport {
         for (ModelRun m : models) {
             Map<String, Object> mm = new LinkedHashMap<>();
             mm.put("name", m.name());
+            mm.put("model", m.model());
             mm.put("path", m.path());
             mm.put("variant", m.variant());
             mm.put("parameters", m.parameters());
