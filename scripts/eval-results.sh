@@ -5,17 +5,17 @@
 # is missing is trained first (about 6 minutes each on 2 idle cores, 12 for RAT+'s joint training).
 #   scripts/eval-results.sh [OUT_DIR]      # default runs/eval-results
 # Items per task (the first N, lm-eval's --limit; unset = all):
-#   CSR_LIMIT (default 500), GEN_LIMIT (qmsum, default 40), NIAH_LIMIT (per task and length, default 20),
-#   SWEEP_LIMIT (default 200), PPL_LIMIT (windows, default all)
+#   CSR_LIMIT (default 300), GEN_LIMIT (qmsum, default 40), NIAH_LIMIT (per task and length, default 10),
+#   SWEEP_LIMIT (default 150), PPL_LIMIT (windows, default 300)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 out="${1:-runs/eval-results}"
-csr_limit="${CSR_LIMIT-500}"
+csr_limit="${CSR_LIMIT-300}"
 gen_limit="${GEN_LIMIT-40}"
-niah_limit="${NIAH_LIMIT-20}"
-sweep_limit="${SWEEP_LIMIT-200}"
-ppl_limit="${PPL_LIMIT-}"
+niah_limit="${NIAH_LIMIT-10}"
+sweep_limit="${SWEEP_LIMIT-150}"
+ppl_limit="${PPL_LIMIT-300}"
 limit() { [[ -n "$1" ]] && echo "--limit $1" || true; }
 
 models=(tiny-rat tiny-attention tiny-rnn tiny-rat-swa)
