@@ -51,7 +51,10 @@ public final class EvalCharts {
         return written;
     }
 
-    /** Bars: the primary score (in %) of every proportion-scored task without a length suffix, and the averages. */
+    /**
+     * Bars: the primary score (in %) of every proportion-scored task without a length suffix, and the averages; a grey
+     * "chance" bar where guessing has a defined score.
+     */
     static CategoryChart tasks(List<ModelRun> models) {
         Set<String> names = new LinkedHashSet<>();
         for (ModelRun m : models) {
@@ -64,6 +67,14 @@ public final class EvalCharts {
         style(chart);
         chart.getStyler().setXAxisLabelRotation(30);
         chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setYAxisMax(100.0);
+        List<Double> chance = new ArrayList<>();
+        for (String n : names) {
+            double c = Double.NaN;
+            for (ModelRun m : models) if (m.result(n) != null) c = m.result(n).chance();
+            chance.add(Double.isNaN(c) ? 0.0 : 100 * c);
+        }
+        if (chance.stream().anyMatch(c -> c > 0)) chart.addSeries("chance", new ArrayList<>(names), chance).setFillColor(Color.LIGHT_GRAY);
         for (ModelRun m : models) {
             List<String> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
