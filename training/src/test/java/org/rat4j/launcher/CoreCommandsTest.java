@@ -1,9 +1,8 @@
 package org.rat4j.launcher;
 
-import org.rat4j.cli.Console;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.rat4j.cli.ConsoleCapture;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -11,8 +10,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.rat4j.io.ModelIO;
 import org.rat4j.model.RatLanguageModel;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,22 +21,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** rat4j init / score / generate as a user runs them, including their errors. */
 class CoreCommandsTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        Console.redirect(new PrintStream(out, true));
-        oldErr = System.err;
-        System.setErr(new PrintStream(err, true));
-    }
-
-    @AfterEach
-    void restore() {
-        Console.redirect(System.out);
-        System.setErr(oldErr);
-    }
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     static Path config(Path dir, String cell) throws Exception {
         Path f = dir.resolve("m.yaml");
@@ -55,7 +38,7 @@ class CoreCommandsTest {
         assertEquals(0, Rat4j.run(new String[]{"init", "--config", cfg.toString(), "--seed", "3", "--out", model.toString()}));
         assertTrue(Files.isRegularFile(model.resolve(ModelIO.WEIGHTS)) && Files.isRegularFile(model.resolve(ModelIO.CONFIG)));
         assertEquals(2, Rat4j.run(new String[]{"init", "--config", cfg.toString(), "--out", model.toString()}));
-        assertTrue(err.toString().contains("--overwrite"), err.toString());
+        assertTrue(console.err().contains("--overwrite"), console.err());
 
         // score: 6 tokens (not a multiple of L = 4) give [6, 60] logits equal to the API's forward on the padded input.
         Path npy = dir.resolve("l.npy");
@@ -68,9 +51,9 @@ class CoreCommandsTest {
         }
 
         // generate: greedy continuation equals the argmax of the full forward at every step.
-        out.reset();
+        console.resetOut();
         assertEquals(0, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--tokens", "1,5,9", "--max-new", "9", "--no-stop"}));
-        int[] gen = Arrays.stream(out.toString().trim().split(",")).mapToInt(Integer::parseInt).toArray();
+        int[] gen = Arrays.stream(console.out().trim().split(",")).mapToInt(Integer::parseInt).toArray();
         assertEquals(9, gen.length);
         int[] all = new int[12];
         System.arraycopy(new int[]{1, 5, 9}, 0, all, 0, 3);
@@ -79,10 +62,10 @@ class CoreCommandsTest {
         for (int t = 2; t < 11; t++) assertEquals(Nd4j.argMax(full.getRow(t)).getInt(0), all[t + 1], "position " + t);
 
         // A batch of two prompts prints two lines.
-        out.reset();
+        console.resetOut();
         assertEquals(0, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--tokens", "1,5,9", "--tokens", "4",
                 "--max-new", "3", "--temperature", "0.9", "--top-k", "5", "--seed", "2"}));
-        assertEquals(2, out.toString().trim().split("\n").length);
+        assertEquals(2, console.out().trim().split("\n").length);
     }
 
     @Test
@@ -92,38 +75,38 @@ class CoreCommandsTest {
         assertEquals(0, Rat4j.run(new String[]{"init", "--config", cfg.toString(), "--out", model.toString()}));
 
         assertEquals(2, Rat4j.run(new String[]{"scroe"}));
-        assertTrue(err.toString().contains("did you mean 'score'"), err.toString());
+        assertTrue(console.err().contains("did you mean 'score'"), console.err());
         assertEquals(2, Rat4j.run(new String[]{"score", "--model", model.toString(), "--tokens", "1,999", "--out", dir.resolve("x.npy").toString()}));
-        assertTrue(err.toString().contains("token id 999"), err.toString());
+        assertTrue(console.err().contains("token id 999"), console.err());
         assertEquals(2, Rat4j.run(new String[]{"score", "--model", model.toString(), "--tokens", "1,a", "--out", dir.resolve("x.npy").toString()}));
-        assertTrue(err.toString().contains("'a' is not an integer"), err.toString());
+        assertTrue(console.err().contains("'a' is not an integer"), console.err());
         assertEquals(2, Rat4j.run(new String[]{"init", "--config", dir.resolve("nope.yaml").toString(), "--out", dir.resolve("m2").toString()}));
-        assertTrue(err.toString().contains("config file not found"), err.toString());
+        assertTrue(console.err().contains("config file not found"), console.err());
         assertEquals(2, Rat4j.run(new String[]{"generate", "--model", model.toString()}));
-        assertTrue(err.toString().contains("nothing to continue: give --prompt TEXT, --prompt-file FILE or --tokens IDS"), err.toString());
+        assertTrue(console.err().contains("nothing to continue: give --prompt TEXT, --prompt-file FILE or --tokens IDS"), console.err());
 
         Files.writeString(cfg, Files.readString(cfg).replace("chunk_size", "chunk_sise"));
         assertEquals(2, Rat4j.run(new String[]{"init", "--config", cfg.toString(), "--out", dir.resolve("m3").toString()}));
-        assertTrue(err.toString().contains("did you mean 'model.backbone.seq_cell.chunk_size'"), err.toString());
+        assertTrue(console.err().contains("did you mean 'model.backbone.seq_cell.chunk_size'"), console.err());
 
         try (RandomAccessFile f = new RandomAccessFile(model.resolve(ModelIO.WEIGHTS).toFile(), "rw")) {
             f.setLength(f.length() / 2);
         }
         assertEquals(2, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--tokens", "1"}));
-        assertTrue(err.toString().contains("is truncated"), err.toString());
-        assertFalse(err.toString().contains("\tat "), "no stack traces: " + err);
+        assertTrue(console.err().contains("is truncated"), console.err());
+        assertFalse(console.err().contains("\tat "), "no stack traces: " + console.err());
     }
 
     @Test
     void everyCommandHasHelp() throws Exception {
         for (String c : new String[]{"init", "score", "generate"}) {
-            out.reset();
+            console.resetOut();
             assertEquals(0, Rat4j.run(new String[]{c, "--help"}));
-            assertTrue(out.toString().contains("usage: rat4j " + c), out.toString());
+            assertTrue(console.out().contains("usage: rat4j " + c), console.out());
         }
-        out.reset();
+        console.resetOut();
         assertEquals(0, Rat4j.run(new String[]{"--help"}));
-        assertTrue(out.toString().contains("generate"));
+        assertTrue(console.out().contains("generate"));
     }
 
     static float[][] readNpy(Path file, int rows, int cols) throws Exception {
@@ -147,16 +130,16 @@ class CoreCommandsTest {
         assertEquals(0, Rat4j.run(new String[]{"init", "--config", cfg.toString(), "--seed", "3", "--out", model.toString()}));
         String[] base = {"generate", "--model", model.toString(), "--tokens", "1,5,9", "--max-new", "6", "--no-stop"};
         assertEquals(0, Rat4j.run(base));
-        String f32 = out.toString().trim();
-        out.reset();
+        String f32 = console.out().trim();
+        console.resetOut();
         String[] bf16 = Arrays.copyOf(base, base.length + 2);
         bf16[base.length] = "--cache-dtype";
         bf16[base.length + 1] = "bf16";
         assertEquals(0, Rat4j.run(bf16));
-        assertEquals(6, out.toString().trim().split(",").length);
-        assertEquals(f32, out.toString().trim(), "a random tiny model's greedy choices are far apart; bf16 keeps them");
+        assertEquals(6, console.out().trim().split(",").length);
+        assertEquals(f32, console.out().trim(), "a random tiny model's greedy choices are far apart; bf16 keeps them");
         bf16[base.length + 1] = "fp8";
         assertEquals(2, Rat4j.run(bf16));
-        assertTrue(err.toString().contains("--cache-dtype must be float32 or bf16, got 'fp8'"), err.toString());
+        assertTrue(console.err().contains("--cache-dtype must be float32 or bf16, got 'fp8'"), console.err());
     }
 }

@@ -4,13 +4,12 @@ import com.sun.net.httpserver.HttpServer;
 import org.deeplearning4j.common.resources.DL4JResources;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.rat4j.cli.ConsoleCapture;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.rat4j.cli.Console;
 import org.rat4j.dl4j.Dl4jFormat;
 import org.rat4j.io.ModelIO;
 import org.rat4j.model.ModelConfig;
@@ -20,12 +19,9 @@ import org.rat4j.zoo.RatZoo;
 import org.rat4j.zoo.RatZooModel;
 import org.rat4j.zoo.ZooBundle;
 
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,31 +38,14 @@ class ExportCommandTest {
             + "  backbone:\n    seq_cell:\n      type: rat\n      chunk_size: 4\n";
     static final int[][] IDS = {{1, 40, 270, 285, 2, 0, 100, 7, 33, 259, 260, 261, 5, 6, 200, 150}};
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldErr;
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
     private HttpServer server;
     @TempDir
     Path cache;
 
-    @BeforeEach
-    void capture() {
-        Console.redirect(new PrintStream(out, true, StandardCharsets.UTF_8));
-        oldErr = System.err;
-        System.setErr(new PrintStream(err, true));
-        DL4JResources.setBaseDirectory(cache.toFile());
-    }
-
-    @AfterEach
-    void restore() {
-        Console.redirect(System.out);
-        System.setErr(oldErr);
-        DL4JResources.resetBaseDirectoryLocation();
-        if (server != null) server.stop(0);
-    }
-
     private String stdout() {
-        return out.toString(StandardCharsets.UTF_8);
+        return console.out();
     }
 
     /** A run folder as rat4j train leaves it: config.yaml, metrics.csv (validation at steps 2 and 4) and final/. */
@@ -77,7 +56,7 @@ class ExportCommandTest {
         Files.writeString(cfg, CONFIG + "data:\n  format: lm\n  train: corpus/austen.txt\n  valid: corpus/valid.txt\n"
                 + "train:\n  steps: 4\n  batch_size: 2\n");
         assertEquals(0, Rat4j.run(new String[]{"init", "--config", cfg.toString(), "--seed", "5", "--tokenizer",
-                TextCommandsTest.tokenizerFile(dir).toString(), "--out", run.resolve("final").toString()}), err.toString());
+                TextCommandsTest.tokenizerFile(dir).toString(), "--out", run.resolve("final").toString()}), console.err());
         MetricsLog m = new MetricsLog(run);
         for (int step = 1; step <= 4; step++) {
             double val = step % 2 == 0 ? 5.5 - step * 0.25 : Double.NaN;
@@ -103,7 +82,7 @@ class ExportCommandTest {
         Files.createDirectories(run.resolve("eval"));
         Files.writeString(run.resolve("eval/results.json"), "{\"niah_single_1\": {\"4096\": 0.875}}");
         Path bundle = dir.resolve("zoo/letters-rat");
-        assertEquals(0, Rat4j.run(new String[]{"export", "--model", model.toString(), "--format", "zoo", "--out", bundle.toString()}), err.toString());
+        assertEquals(0, Rat4j.run(new String[]{"export", "--model", model.toString(), "--format", "zoo", "--out", bundle.toString()}), console.err());
         try (Stream<Path> files = Files.list(bundle)) {
             assertEquals(List.of("README.md", "config.json", "letters-rat.zip", "letters-rat.zip.adler32"),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
@@ -158,10 +137,10 @@ class ExportCommandTest {
         String yaml = Files.readString(Path.of("../configs/model/tiny-rat.yaml"));
         assertTrue(yaml.contains("seq_len: 256\n"));
         Files.writeString(cfg, yaml.replace("seq_len: 256\n", "seq_len: 128\n"));
-        assertEquals(0, Rat4j.run(new String[]{"init", "--config", cfg.toString(), "--tokenizer", "none", "--out", model.toString()}), err.toString());
+        assertEquals(0, Rat4j.run(new String[]{"init", "--config", cfg.toString(), "--tokenizer", "none", "--out", model.toString()}), console.err());
         Path bundle = dir.resolve("bundle");
         assertEquals(0, Rat4j.run(new String[]{"export", "--model", model.toString(), "--format", "zoo", "--out", bundle.toString(),
-                "--name", "tiny-rat-austen", "--url", "https://example.org/zoo/tiny-rat-austen.zip"}), err.toString());
+                "--name", "tiny-rat-austen", "--url", "https://example.org/zoo/tiny-rat-austen.zip"}), console.err());
         long adler = ZooBundle.readChecksum(bundle.resolve("tiny-rat-austen.zip.adler32"));
         String card = Files.readString(bundle.resolve("README.md"));
         assertTrue(card.contains("Architecture: `tiny-rat` of rat4j's DL4J model zoo (`RatZoo.TINY_RAT`, configs/model/tiny-rat.yaml, "
@@ -182,7 +161,7 @@ class ExportCommandTest {
     void dl4jFormatIsAModelSerializerZipOfTheSameModel(@TempDir Path dir) throws Exception {
         Path model = run(dir).resolve("final");
         Path zip = dir.resolve("out/model.zip");
-        assertEquals(0, Rat4j.run(new String[]{"export", "--model", model.toString(), "--format", "dl4j", "--out", zip.toString()}), err.toString());
+        assertEquals(0, Rat4j.run(new String[]{"export", "--model", model.toString(), "--format", "dl4j", "--out", zip.toString()}), console.err());
         assertTrue(stdout().startsWith("wrote " + zip), stdout());
         INDArray want = logits(ModelIO.load(model, DataType.FLOAT));
         assertIdentical(want, logits(Dl4jFormat.load(zip, DataType.FLOAT)));
@@ -191,7 +170,7 @@ class ExportCommandTest {
 
         // An existing file is refused, then replaced with --overwrite; no temporary file stays behind.
         assertEquals(2, Rat4j.run(new String[]{"export", "--model", model.toString(), "--format", "dl4j", "--out", zip.toString()}));
-        assertTrue(err.toString().contains("rat4j export: error: " + zip + " already exists; pass --overwrite"), err.toString());
+        assertTrue(console.err().contains("rat4j export: error: " + zip + " already exists; pass --overwrite"), console.err());
         assertEquals(0, Rat4j.run(new String[]{"export", "--model", model.toString(), "--format", "dl4j", "--out", zip.toString(), "--overwrite"}));
         try (Stream<Path> files = Files.list(zip.getParent())) {
             assertEquals(List.of("model.zip"), files.map(p -> p.getFileName().toString()).toList());
@@ -204,7 +183,7 @@ class ExportCommandTest {
         // A checkpoint's extra files do not travel.
         Files.writeString(model.resolve("optimizer.safetensors"), "not copied");
         Path copy = dir.resolve("copy");
-        assertEquals(0, Rat4j.run(new String[]{"export", "--model", model.toString(), "--format", "safetensors", "--out", copy.toString()}), err.toString());
+        assertEquals(0, Rat4j.run(new String[]{"export", "--model", model.toString(), "--format", "safetensors", "--out", copy.toString()}), console.err());
         try (Stream<Path> files = Files.list(copy)) {
             assertEquals(List.of(ModelIO.CONFIG, ModelIO.WEIGHTS, ModelIO.TOKENIZER_FILE, ModelIO.TOKENIZER_INFO),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
@@ -229,9 +208,9 @@ class ExportCommandTest {
 
     /** Runs a command that must fail with exit code 2 and one line on standard error; returns that line. */
     private String refused(String... args) {
-        err.reset();
-        assertEquals(2, Rat4j.run(args), err.toString());
-        String e = err.toString().strip();
+        console.resetErr();
+        assertEquals(2, Rat4j.run(args), console.err());
+        String e = console.err().strip();
         assertEquals(1, e.lines().count(), e);
         assertFalse(e.contains("Exception"), e);
         return e;

@@ -1,19 +1,16 @@
 package org.rat4j.launcher;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.rat4j.cli.ConsoleCapture;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.rat4j.cli.Console;
 import org.rat4j.io.ModelIO;
 import org.rat4j.io.SafeTensors;
 import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -22,22 +19,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /** rat4j import as a user runs it, on the fixtures of rat-samediff (tools/torch-fixtures/make_fixtures.py). */
 class ImportCommandTest {
     static final Path FIXTURES = Path.of("..", "rat-samediff", "src", "test", "resources", "torch");
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        Console.redirect(new PrintStream(out, true));
-        oldErr = System.err;
-        System.setErr(new PrintStream(err, true));
-    }
-
-    @AfterEach
-    void restore() {
-        Console.redirect(System.out);
-        System.setErr(oldErr);
-    }
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     static int run(String... args) {
         return Rat4j.run(args);
@@ -51,7 +34,7 @@ class ImportCommandTest {
     void importsALegacyRatPlusCheckpointIntoAModelDirectory(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("ratplus");
         assertEquals(0, run("import", "--from", fixture("ratplus-legacy-f32.pth"), "--config", fixture("ratplus.yaml"),
-                "--out", model.toString()), err.toString());
+                "--out", model.toString()), console.err());
         ModelConfig config = ModelConfig.fromYaml(FIXTURES.resolve("ratplus.yaml"));
         RatLanguageModel twin = RatLanguageModel.fromParameters(config,
                 SafeTensors.read(FIXTURES.resolve("ratplus-legacy-f32.safetensors"), DataType.FLOAT), DataType.FLOAT);
@@ -61,7 +44,7 @@ class ImportCommandTest {
 
         assertEquals(2, run("import", "--from", fixture("ratplus-legacy-f32.pth"), "--config", fixture("ratplus.yaml"),
                 "--out", model.toString()));
-        assertTrue(err.toString().contains("already holds a model; pass --overwrite"), err.toString());
+        assertTrue(console.err().contains("already holds a model; pass --overwrite"), console.err());
         assertEquals(0, run("import", "--from", fixture("ratplus-legacy-f32.pth"), "--config", fixture("ratplus.yaml"),
                 "--out", model.toString(), "--overwrite", "model.backbone.seq_cell.local_size=5"));
         assertTrue(Files.readString(model.resolve(ModelIO.CONFIG)).matches("(?s).*\"local_size\"\\s*:\\s*5\\b.*"),
@@ -72,7 +55,7 @@ class ImportCommandTest {
     void theMaliciousCheckpointIsRefusedAndNothingIsWritten(@TempDir Path dir) {
         Path model = dir.resolve("never");
         assertEquals(2, run("import", "--from", fixture("malicious.pth"), "--config", fixture("rat.yaml"), "--out", model.toString()));
-        assertTrue(err.toString().contains("rat4j import: error: ") && err.toString().contains("'posix.system'"), err.toString());
+        assertTrue(console.err().contains("rat4j import: error: ") && console.err().contains("'posix.system'"), console.err());
         assertFalse(Files.exists(model));
     }
 
@@ -81,27 +64,27 @@ class ImportCommandTest {
         Path model = dir.resolve("never");
         assertEquals(2, run("import", "--from", fixture("rat-f32.pth"), "--config", fixture("rat.yaml"), "--out", model.toString(),
                 "model.backbone.seq_cell.ngroups=1"));
-        assertTrue(err.toString().contains("backbone.layers.0.seq_layer.in_proj.weight is [80, 16] in the checkpoint, the config needs [64, 16]"),
-                err.toString());
-        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+        assertTrue(console.err().contains("backbone.layers.0.seq_layer.in_proj.weight is [80, 16] in the checkpoint, the config needs [64, 16]"),
+                console.err());
+        assertEquals(1, console.err().strip().lines().count(), console.err());
         assertFalse(Files.exists(model));
     }
 
     @Test
     void listPrintsTheMappedTensors() {
         assertEquals(0, run("import", "--from", fixture("rat-bf16.pth"), "--list"));
-        String text = out.toString();
+        String text = console.out();
         assertTrue(text.contains("# state dict at the top level: 17 entries"), text);
         assertTrue(text.contains("# removed the 'module.' prefix from 17 names"), text);
         assertTrue(text.contains("\nembedding.wte.weight [64, 16] bfloat16\n"), text);
         assertTrue(text.contains("\nbackbone.layers.1.seq_layer.in_proj.weight [80, 16] bfloat16\n"), text);
 
-        out.reset();
+        console.resetOut();
         assertEquals(0, run("import", "--from", fixture("rat-f32.pth"), "--list"));
-        assertTrue(out.toString().contains("# the checkpoint's own config (reference names): model = {\"backbone\":{\"seq_cell\":"
-                + "{\"_name_\":\"rat\",\"chunk_size\":4,\"ngroups\":2}},\"d_model\":16,\"n_layers\":2}"), out.toString());
+        assertTrue(console.out().contains("# the checkpoint's own config (reference names): model = {\"backbone\":{\"seq_cell\":"
+                + "{\"_name_\":\"rat\",\"chunk_size\":4,\"ngroups\":2}},\"d_model\":16,\"n_layers\":2}"), console.out());
 
         assertEquals(2, run("import", "--from", fixture("rat-bf16.pth")));
-        assertTrue(err.toString().contains("--config FILE and --out DIR are required"), err.toString());
+        assertTrue(console.err().contains("--config FILE and --out DIR are required"), console.err());
     }
 }

@@ -1,17 +1,14 @@
 package org.rat4j.launcher;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.rat4j.cli.ConsoleCapture;
 import org.junit.jupiter.api.io.TempDir;
-import org.rat4j.cli.Console;
 import org.rat4j.data.tokenizer.Tokenizers;
 import org.rat4j.io.ModelIO;
 import org.rat4j.model.ModelConfigRulesTest;
 import org.rat4j.model.ModelConfigRulesTest.Rule;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,28 +23,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * and by {@code train} (a config with overrides), each time as one line with exit code 2 and nothing written.
  */
 class ModelConfigRulesCommandsTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        Console.redirect(new PrintStream(out, true));
-        oldErr = System.err;
-        System.setErr(new PrintStream(err, true));
-    }
-
-    @AfterEach
-    void restore() {
-        Console.redirect(System.out);
-        System.setErr(oldErr);
-    }
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     /** Runs a command line; it must fail with exit code 2 and this one-line message. */
     private void assertRefused(String message, String... args) {
-        err.reset();
-        assertEquals(2, Rat4j.run(args), err.toString());
-        assertEquals("rat4j " + args[0] + ": error: " + message, err.toString().strip(), "one line, no stack trace");
+        console.resetErr();
+        assertEquals(2, Rat4j.run(args), console.err());
+        assertEquals("rat4j " + args[0] + ": error: " + message, console.err().strip(), "one line, no stack trace");
     }
 
     @Test

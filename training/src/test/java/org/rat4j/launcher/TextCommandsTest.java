@@ -2,12 +2,11 @@ package org.rat4j.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.rat4j.cli.ConsoleCapture;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.rat4j.cli.Console;
 import org.rat4j.data.generate.TextGenerator;
 import org.rat4j.data.tokenizer.ModelTokenizers;
 import org.rat4j.data.tokenizer.Tokenizer;
@@ -19,9 +18,6 @@ import org.rat4j.decode.SamplingConfig;
 import org.rat4j.io.ModelIO;
 import org.rat4j.model.RatLanguageModel;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,22 +29,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** rat4j generate / score with text, as a user runs them on a model directory that carries its tokenizer. */
 class TextCommandsTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        Console.redirect(new PrintStream(out, true, StandardCharsets.UTF_8));
-        oldErr = System.err;
-        System.setErr(new PrintStream(err, true));
-    }
-
-    @AfterEach
-    void restore() {
-        Console.redirect(System.out);
-        System.setErr(oldErr);
-    }
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     /** A small SentencePiece-style tokenizer: unk, BOS, EOS, 256 byte pieces, then ▁ and a–z (286 ids, no merges). */
     static Path tokenizerFile(Path dir) throws Exception {
@@ -68,12 +50,12 @@ class TextCommandsTest {
                 + "  backbone:\n    seq_cell:\n      type: rat\n      chunk_size: 4\n");
         Path model = dir.resolve("model");
         assertEquals(0, Rat4j.run(new String[]{"init", "--config", cfg.toString(), "--seed", "3", "--tokenizer",
-                tokenizerFile(dir).toString(), "--out", model.toString()}), err.toString());
+                tokenizerFile(dir).toString(), "--out", model.toString()}), console.err());
         return model;
     }
 
     private String stdout() {
-        return out.toString(StandardCharsets.UTF_8);
+        return console.out();
     }
 
     @Test
@@ -81,7 +63,7 @@ class TextCommandsTest {
         Path model = model(dir);
         assertTrue(Files.isRegularFile(model.resolve(ModelIO.TOKENIZER_FILE)));
         assertEquals(0, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--prompt", "hello world", "--max-new", "10",
-                "--no-stop"}), err.toString());
+                "--no-stop"}), console.err());
         RatLanguageModel m = ModelIO.load(model, DataType.FLOAT);
         Tokenizer tok = ModelTokenizers.of(model, m.config());
         TextGenerator.Result want = new TextGenerator(m, tok).generate(List.of("hello world"),
@@ -91,7 +73,7 @@ class TextCommandsTest {
         assertEquals(want.text().endsWith("\n") ? want.text() : want.text() + "\n", stdout());
 
         // --with-prompt prints what the model read first.
-        out.reset();
+        console.resetOut();
         assertEquals(0, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--prompt", "hello world", "--max-new", "10",
                 "--no-stop", "--with-prompt"}));
         assertTrue(stdout().startsWith("hello world" + want.text()), stdout());
@@ -102,7 +84,7 @@ class TextCommandsTest {
         Path model = model(dir);
         Path res = dir.resolve("res.jsonl");
         assertEquals(0, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--prompt", "abc", "--prompt", "the cat",
-                "--max-new", "5", "--no-stop", "--out", res.toString()}), err.toString());
+                "--max-new", "5", "--no-stop", "--out", res.toString()}), console.err());
         assertTrue(stdout().startsWith("--- 1/2: abc (5 tokens, --max-new reached)\n"), stdout());
         assertTrue(stdout().contains("\n--- 2/2: the cat (5 tokens, --max-new reached)\n"), stdout());
         List<String> lines = Files.readAllLines(res);
@@ -118,9 +100,9 @@ class TextCommandsTest {
         Path in = dir.resolve("in.jsonl");
         Files.writeString(in, "{\"prompt\": \"abc\"}\n{\"prompt\": \"the cat\"}\n{\"prompt\": \"zz\"}\n");
         Path answers = dir.resolve("answers.jsonl");
-        out.reset();
+        console.resetOut();
         assertEquals(0, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--prompt-file", in.toString(), "--max-new", "5",
-                "--no-stop", "--batch", "2", "--out", answers.toString()}), err.toString());
+                "--no-stop", "--batch", "2", "--out", answers.toString()}), console.err());
         assertEquals("", stdout(), "a prompt file's results go to --out only");
         List<String> rows = Files.readAllLines(answers);
         assertEquals(3, rows.size());
@@ -128,9 +110,9 @@ class TextCommandsTest {
         assertEquals(lines.get(1), rows.get(1));
 
         assertEquals(2, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--prompt-file", in.toString()}));
-        assertTrue(err.toString().contains("--prompt-file needs --out FILE"), err.toString());
+        assertTrue(console.err().contains("--prompt-file needs --out FILE"), console.err());
         assertEquals(2, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--prompt", "a", "--out", dir.toString()}));
-        assertTrue(err.toString().contains("is a directory"), err.toString());
+        assertTrue(console.err().contains("is a directory"), console.err());
     }
 
     @Test
@@ -140,34 +122,34 @@ class TextCommandsTest {
         String free = stdout().substring(0, stdout().length() - 1);
         assertTrue(free.length() >= 4, free);
         String stop = free.substring(2, 4);
-        out.reset();
+        console.resetOut();
         assertEquals(0, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--prompt", "the", "--max-new", "12", "--no-stop",
                 "--stop", stop}));
         assertEquals(free.substring(0, free.indexOf(stop)) + "\n", stdout());
 
         // A strong repetition penalty changes the greedy text of this model.
-        out.reset();
+        console.resetOut();
         assertEquals(0, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--prompt", "the", "--max-new", "12", "--no-stop",
-                "--repetition-penalty", "5", "--penalize-prompt"}), err.toString());
+                "--repetition-penalty", "5", "--penalize-prompt"}), console.err());
         assertNotEquals(free + "\n", stdout());
         assertEquals(2, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--prompt", "the", "--repetition-penalty", "0"}));
-        assertTrue(err.toString().contains("repetition penalty must be a finite number > 0"), err.toString());
+        assertTrue(console.err().contains("repetition penalty must be a finite number > 0"), console.err());
 
         // Ids still work, and text-only options are refused with them.
-        out.reset();
+        console.resetOut();
         assertEquals(0, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--tokens", "1,280,285", "--max-new", "3", "--no-stop"}));
         String ids = stdout();
         assertTrue(ids.matches("\\d+,\\d+,\\d+\n"), ids);
-        out.reset();
+        console.resetOut();
         assertEquals(0, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--tokens", "1,280,285", "--max-new", "3", "--no-stop",
                 "--with-prompt"}));
         assertEquals("1,280,285," + ids, stdout());
-        out.reset();
+        console.resetOut();
         assertEquals(0, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--tokens", "1,280,285", "--tokens", "7",
                 "--max-new", "3", "--no-stop"}));
         assertTrue(stdout().startsWith(ids), "a batch prints the same ids for the same prompt: " + stdout());
         assertEquals(2, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--tokens", "1", "--stop", "x"}));
-        assertTrue(err.toString().contains("--stop works on text"), err.toString());
+        assertTrue(console.err().contains("--stop works on text"), console.err());
         assertEquals(2, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--tokens", "1", "--prompt", "x"}));
     }
 
@@ -176,7 +158,7 @@ class TextCommandsTest {
         Path model = model(dir);
         Path a = dir.resolve("a.npy");
         Path b = dir.resolve("b.npy");
-        assertEquals(0, Rat4j.run(new String[]{"score", "--model", model.toString(), "--text", "the cat", "--out", a.toString()}), err.toString());
+        assertEquals(0, Rat4j.run(new String[]{"score", "--model", model.toString(), "--text", "the cat", "--out", a.toString()}), console.err());
         Tokenizer tok = Tokenizers.load(model.resolve(ModelIO.TOKENIZER_FILE));
         int[] ids = tok.encode("the cat", true);
         assertEquals(9, ids.length);                                   // BOS, ▁, t, h, e, ▁, c, a, t
@@ -187,7 +169,7 @@ class TextCommandsTest {
         assertEquals(9, CoreCommandsTest.readNpy(a, 9, 286).length);
         assertEquals(2, Rat4j.run(new String[]{"score", "--model", model.toString(), "--out", a.toString()}));
         assertEquals(2, Rat4j.run(new String[]{"score", "--model", model.toString(), "--text", "x", "--out", dir.toString()}));
-        assertTrue(err.toString().contains("is a directory"), err.toString());
+        assertTrue(console.err().contains("is a directory"), console.err());
     }
 
     @Test
@@ -199,12 +181,12 @@ class TextCommandsTest {
         assertEquals(2, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--prompt", "the"}));
         assertEquals(2, Rat4j.run(new String[]{"generate", "--model", model.toString(), "--prompt", "the", "--tokenizer",
                 tokenizerFile(dir).toString()}));
-        assertTrue(err.toString().contains("the tokenizer letters-286 has 286 ids but the model in " + model + " (tokenizer: --tokenizer "),
-                err.toString());
+        assertTrue(console.err().contains("the tokenizer letters-286 has 286 ids but the model in " + model + " (tokenizer: --tokenizer "),
+                console.err());
         assertEquals(2, Rat4j.run(new String[]{"init", "--config", cfg.toString(), "--out", dir.resolve("m2").toString(), "--tokenizer",
                 tokenizerFile(dir).toString()}));
-        assertTrue(err.toString().contains("or --tokenizer none"), err.toString());
-        assertFalse(err.toString().contains("\tat "), "no stack traces: " + err);
+        assertTrue(console.err().contains("or --tokenizer none"), console.err());
+        assertFalse(console.err().contains("\tat "), "no stack traces: " + console.err());
     }
 
     @Test
@@ -221,7 +203,7 @@ class TextCommandsTest {
         assertTrue(manifest.has(ModelIO.TOKENIZER_FILE) && manifest.has(ModelIO.TOKENIZER_INFO), manifest.toString());
 
         assertEquals(0, Rat4j.run(new String[]{"generate", "--model", run.resolve("final").toString(), "--prompt",
-                "It is a truth universally acknowledged, that", "--max-new", "8"}), err.toString());
+                "It is a truth universally acknowledged, that", "--max-new", "8"}), console.err());
         assertFalse(stdout().isBlank(), "text out");
 
         // Training further from that model with another tokenizer is refused before any work.
