@@ -1,6 +1,6 @@
 package org.rat4j.bench;
 
-import org.rat4j.io.ProcFiles;
+import org.rat4j.platform.ProcFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;

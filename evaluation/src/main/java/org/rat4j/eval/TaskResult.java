@@ -1,5 +1,6 @@
 package org.rat4j.eval;
 
+import org.rat4j.eval.metrics.Metric;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -4,7 +4,7 @@ import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.rat4j.block.MixerBlock;
 import org.rat4j.config.ConfigException;
-import org.rat4j.io.ProcFiles;
+import org.rat4j.platform.ProcFiles;
 import org.rat4j.kernels.KeyValueSlots;
 
 import java.nio.file.Files;

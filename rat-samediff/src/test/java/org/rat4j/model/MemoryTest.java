@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.attention.AttentionConfig;
-import org.rat4j.io.ProcFiles;
+import org.rat4j.platform.ProcFiles;
 import org.rat4j.rat.RatConfig;
 
 import java.util.Map;

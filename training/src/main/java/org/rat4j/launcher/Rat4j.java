@@ -21,7 +21,7 @@ public final class Rat4j {
     static List<Subcommand> commands() {
         return List.of(new InitCommand(), new TrainCommand(), new ScoreCommand(), new GenerateCommand(),
                 new ImportCommand(), new ExportCommand(), new org.rat4j.data.shard.TokenizeCommand(), new org.rat4j.data.niah.NiahCommand(),
-                new CompareCommand(), new org.rat4j.eval.EvalCommand(), new EnvCommand());
+                new CompareCommand(), new org.rat4j.eval.command.EvalCommand(), new EnvCommand());
     }
 
     public static void main(String[] args) {

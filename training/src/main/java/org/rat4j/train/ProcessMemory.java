@@ -1,6 +1,6 @@
 package org.rat4j.train;
 
-import org.rat4j.io.ProcFiles;
+import org.rat4j.platform.ProcFiles;
 
 /** The resident set size of this process ({@code VmRSS} of {@code /proc/self/status}); -1 where unavailable. */
 public final class ProcessMemory {

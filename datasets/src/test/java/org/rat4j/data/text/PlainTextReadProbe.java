@@ -1,6 +1,6 @@
 package org.rat4j.data.text;
 
-import org.rat4j.io.ProcFiles;
+import org.rat4j.platform.ProcFiles;
 
 import java.nio.file.Path;
 

@@ -1,6 +1,5 @@
 package org.rat4j.eval.metrics;
 
-import org.rat4j.eval.Metric;
 
 /** The per-item decisions and aggregates of lm-eval's log-likelihood tasks ({@code lm_eval/api/task.py}, {@code metrics.py}). */
 public final class ScoringRules {

@@ -9,7 +9,7 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
-import org.rat4j.eval.Metric;
+import org.rat4j.eval.metrics.Metric;
 import org.rat4j.eval.TaskResult;
 import org.rat4j.io.AtomicFiles;
 

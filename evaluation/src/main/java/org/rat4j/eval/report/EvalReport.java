@@ -2,7 +2,7 @@ package org.rat4j.eval.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import org.rat4j.eval.Metric;
+import org.rat4j.eval.metrics.Metric;
 import org.rat4j.eval.TaskResult;
 import org.rat4j.io.AtomicFiles;
 

@@ -1,6 +1,6 @@
 package org.rat4j.eval.report;
 
-import org.rat4j.eval.Metric;
+import org.rat4j.eval.metrics.Metric;
 import org.rat4j.eval.TaskResult;
 
 import java.util.List;

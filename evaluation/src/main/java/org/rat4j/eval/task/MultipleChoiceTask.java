@@ -3,7 +3,7 @@ package org.rat4j.eval.task;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.rat4j.config.ConfigException;
 import org.rat4j.eval.Evaluator;
-import org.rat4j.eval.Metric;
+import org.rat4j.eval.metrics.Metric;
 import org.rat4j.eval.Progress;
 import org.rat4j.eval.TaskResult;
 import org.rat4j.eval.loglik.ContextContinuation;

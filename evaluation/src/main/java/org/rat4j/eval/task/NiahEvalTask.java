@@ -11,7 +11,7 @@ import org.rat4j.data.text.DocumentReader;
 import org.rat4j.data.text.InputResolver;
 import org.rat4j.data.tokenizer.Tokenizer;
 import org.rat4j.eval.Evaluator;
-import org.rat4j.eval.Metric;
+import org.rat4j.eval.metrics.Metric;
 import org.rat4j.eval.Progress;
 import org.rat4j.eval.Task;
 import org.rat4j.eval.TaskResult;

@@ -1,5 +1,6 @@
-package org.rat4j.eval;
+package org.rat4j.eval.command;
 
+import org.rat4j.eval.metrics.Metric;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -10,6 +11,11 @@ import org.rat4j.config.ConfigException;
 import org.rat4j.model.ModelConfig;
 import org.rat4j.data.tokenizer.Tokenizer;
 import org.rat4j.data.tokenizer.Tokenizers;
+import org.rat4j.eval.EvalData;
+import org.rat4j.eval.EvalSettings;
+import org.rat4j.eval.Evaluator;
+import org.rat4j.eval.Task;
+import org.rat4j.eval.TaskResult;
 import org.rat4j.eval.report.EvalReport;
 import org.rat4j.eval.report.GroupAverage;
 import org.rat4j.eval.report.ModelRun;

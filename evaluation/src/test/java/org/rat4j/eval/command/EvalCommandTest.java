@@ -1,4 +1,4 @@
-package org.rat4j.eval;
+package org.rat4j.eval.command;
 
 import org.rat4j.attention.AttentionConfig;
 import org.rat4j.rat.RatConfig;
@@ -6,21 +6,18 @@ import org.rat4j.ratplus.RatPlusConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.commons.cli.Option;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.rat4j.cli.ConsoleCapture;
+import org.rat4j.eval.EvalTestSupport;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.rat4j.cli.Console;
 import org.rat4j.config.ConfigException;
 import org.rat4j.block.MixerConfig;
 import org.rat4j.model.ModelConfig;
 import org.rat4j.io.ModelIO;
 import org.rat4j.model.RatLanguageModel;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -28,20 +25,11 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** {@code rat4j eval} as a user runs it: help, its one-line errors, and the files of a run. */
 class EvalCommandTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void capture() {
-        Console.redirect(new PrintStream(out, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        Console.redirect(System.out);
-    }
 
     private Path model(String name, MixerConfig cell, int vocab) throws Exception {
         Path d = dir.resolve(name);
@@ -56,7 +44,7 @@ class EvalCommandTest {
     @Test
     void helpDocumentsEveryOption() throws Exception {
         assertEquals(0, run("--help"));
-        String help = out.toString(StandardCharsets.UTF_8);
+        String help = console.out();
         for (Option o : EvalCommand.options().getOptions()) assertTrue(help.contains("--" + o.getLongOpt()), o.getLongOpt());
         assertTrue(help.contains("csr") && help.contains("piqa") && help.contains("niah_single_1") && help.contains("ppl"));
     }
@@ -89,7 +77,7 @@ class EvalCommandTest {
         Path out = dir.resolve("out");
         assertEquals(0, run("--model", rat.toString(), "--model", attn.toString(), "--tasks", "piqa,ppl", "--limit", "4",
                 "--ppl-window", "64,128", "--log-samples", "--no-progress", "--out", out.toString()));
-        String table = this.out.toString(StandardCharsets.UTF_8);
+        String table = this.console.out();
         assertTrue(table.startsWith("| task | metric | n | chance | rat | attention |"), table);
         assertTrue(table.contains("| piqa | acc | 4 | 50.0 |"), table);
         assertTrue(table.contains("| ppl@128 | perplexity | 4 |"), table);
@@ -116,7 +104,7 @@ class EvalCommandTest {
         Path out = dir.resolve("sweep");
         assertEquals(0, run("--model", rp.toString(), "--tasks", "winogrande", "--limit", "3", "--ratplus-sweep", "dense,4:0:1",
                 "--no-progress", "--out", out.toString()));
-        String table = this.out.toString(StandardCharsets.UTF_8);
+        String table = this.console.out();
         assertTrue(table.startsWith("| task | metric | n | chance | ratplus [D=1,W=0,P=0] | ratplus [D=4,W=0,P=1] |"), table);
         assertTrue(Files.isRegularFile(out.resolve("ratplus_sweep.png")));
     }

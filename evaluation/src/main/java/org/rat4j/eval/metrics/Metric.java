@@ -1,4 +1,4 @@
-package org.rat4j.eval;
+package org.rat4j.eval.metrics;
 
 /**
  * One aggregate number of a task with its standard error (NaN when it has none).

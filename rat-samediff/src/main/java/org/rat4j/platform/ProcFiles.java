@@ -1,5 +1,6 @@
-package org.rat4j.io;
+package org.rat4j.platform;
 
+import org.rat4j.platform.ProcFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

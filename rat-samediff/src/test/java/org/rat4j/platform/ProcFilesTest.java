@@ -1,4 +1,4 @@
-package org.rat4j.io;
+package org.rat4j.platform;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
