@@ -7,7 +7,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.rat4j.block.BlockDims;
 import org.rat4j.block.DecodeCache;
 import org.rat4j.block.StepProjections;
-import org.rat4j.kernels.Bf16;
+import org.rat4j.kernels.GatedState;
 import org.rat4j.kernels.KeyValueSlots;
 
 import java.util.Map;
@@ -16,7 +16,6 @@ import static org.rat4j.block.MixerParams.GATE_BIAS;
 import static org.rat4j.block.MixerParams.IN_PROJ;
 import static org.rat4j.kernels.Eager.heads;
 import static org.rat4j.kernels.NdBuffers.numbers;
-import static org.rat4j.kernels.NdBuffers.readRow;
 import static org.rat4j.kernels.Rope.rope;
 import static org.rat4j.kernels.Rope.rotate;
 import static org.rat4j.kernels.Rows.sequences;
@@ -41,11 +40,8 @@ final class RatCache implements DecodeCache {
     private final RatLayout layout;
     private final StepProjections projections;
     private final double[] gateBias;
-    private final double[] kState;                                                      // [B, D]
-    private final double[] vState;
+    private final GatedState state;                                                     // k̃, ṽ: [B, D]
     private final KeyValueSlots slots;
-    /** Running states rounded to bfloat16 after every update, as the papers' code keeps them. */
-    private final boolean bf16;
 
     RatCache(BlockDims dims, RatConfig cell, RatLayout layout, Map<String, INDArray> p, int batch, int capacity,
              DataType stateType) {
@@ -54,11 +50,9 @@ final class RatCache implements DecodeCache {
         this.layout = layout;
         this.projections = new StepProjections(p, dims, batch);
         this.gateBias = numbers(p.get(GATE_BIAS));
-        this.kState = new double[batch * dims.dModel()];
-        this.vState = new double[batch * dims.dModel()];
+        this.state = new GatedState(batch, dims.dModel(), stateType == DataType.BFLOAT16);
         int chunks = (capacity + cell.chunkSize() - 1) / cell.chunkSize();
         this.slots = new KeyValueSlots(batch, dims.numHeads(), chunks, dims.headDim(), stateType);
-        this.bf16 = stateType == DataType.BFLOAT16;
     }
 
     @Override
@@ -94,20 +88,14 @@ final class RatCache implements DecodeCache {
             // Head h reads q/k group h mod G (the heads of a group share them): column j of [B, D] is j mod G·d.
             int group = j % groupWidth;
             double f = sigmoid(u[row + layout.gate().offset() + j] + gateBias[j]);
-            double k0 = restart ? 0 : kState[at + j];
-            double v0 = restart ? 0 : vState[at + j];
-            kState[at + j] = k0 * f + (1 - f) * u[row + layout.k().offset() + group];
-            vState[at + j] = v0 * f + (1 - f) * u[row + layout.v().offset() + j];
+            state.update(b, j, f, u[row + layout.k().offset() + group], u[row + layout.v().offset() + j], restart);
             z[at + j] = sigmoid(u[row + layout.z().offset() + j]);
             q[at + j] = u[row + layout.q().offset() + group];
         }
-        if (bf16) {
-            Bf16.round(kState, at, d);
-            Bf16.round(vState, at, d);
-        }
-        System.arraycopy(kState, at, kRot, at, d);
+        state.endStep(b);
+        System.arraycopy(state.keys(), at, kRot, at, d);
         if (cell.rope()) rotate(q, kRot, b, dims.numHeads(), dims.headDim(), chunk, cell.ropeBase());   // InterRoPE: chunk index
-        slots.write(b, chunk, kRot, vState, at);
+        slots.write(b, chunk, kRot, state.values(), at);
     }
 
     @Override
@@ -120,12 +108,7 @@ final class RatCache implements DecodeCache {
             int n = lengths[b];
             INDArray kSeq = keys.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all());   // [T, D]
             INDArray vSeq = values.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all());
-            readRow(keys, b, n - 1, kState, b * d);
-            readRow(values, b, n - 1, vState, b * d);
-            if (bf16) {
-                Bf16.round(kState, b * d, d);
-                Bf16.round(vState, b * d, d);
-            }
+            state.load(keys, values, b, n - 1);
             // Slot c holds the state at the chunk's last token, or at n-1 for the (partial) last chunk.
             int chunks = (n - 1) / chunk + 1;
             int[] rowsAt = new int[chunks];

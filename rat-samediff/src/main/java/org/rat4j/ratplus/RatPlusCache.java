@@ -7,7 +7,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.rat4j.block.BlockDims;
 import org.rat4j.block.DecodeCache;
 import org.rat4j.block.StepProjections;
-import org.rat4j.kernels.Bf16;
+import org.rat4j.kernels.GatedState;
 import org.rat4j.kernels.KeyValueSlots;
 
 import java.util.ArrayList;
@@ -17,7 +17,6 @@ import java.util.Map;
 
 import static org.rat4j.kernels.Eager.heads;
 import static org.rat4j.kernels.NdBuffers.numbers;
-import static org.rat4j.kernels.NdBuffers.readRow;
 import static org.rat4j.kernels.Rope.rope;
 import static org.rat4j.kernels.Rope.rotate;
 import static org.rat4j.kernels.Rows.columns;
@@ -36,11 +35,8 @@ public final class RatPlusCache implements DecodeCache {
     private final RatPlusPattern pattern;
     private final RatPlusLayout layout;
     private final StepProjections projections;
-    private final double[] kState;                                                      // [B, D] (with apply_re)
-    private final double[] vState;
+    private final GatedState state;                                                     // k̃, ṽ: [B, D] (with apply_re)
     private final KeyValueSlots slots;
-    /** Running states rounded to bfloat16 after every update, as the papers' code keeps them. */
-    private final boolean bf16;
     private final int[] dilatedCount;
     private final int[][] slotToken;                                                    // token held by each slot, -1 if none
     private final int dilatedStart;
@@ -53,13 +49,11 @@ public final class RatPlusCache implements DecodeCache {
         this.pattern = pattern;
         this.layout = layout;
         this.projections = new StepProjections(p, dims, batch);
-        this.kState = new double[batch * dims.dModel()];
-        this.vState = new double[batch * dims.dModel()];
+        this.state = new GatedState(batch, dims.dModel(), stateType == DataType.BFLOAT16);
         int dilated = pattern.dilation() == -1 ? 0 : capacity / pattern.dilation();
         this.dilatedStart = pattern.initial() + pattern.local();
         this.current = dilatedStart + dilated;
         this.slots = new KeyValueSlots(batch, dims.numHeads(), current + 1, dims.headDim(), stateType);
-        this.bf16 = stateType == DataType.BFLOAT16;
         this.dilatedCount = new int[batch];
         this.slotToken = new int[batch][current + 1];
         for (int[] row : slotToken) Arrays.fill(row, -1);
@@ -88,16 +82,12 @@ public final class RatPlusCache implements DecodeCache {
                 boolean restart = positions[b] == 0;                                     // a new sequence
                 for (int j = 0, at = b * d; j < d; j++, at++) {
                     double f = sigmoid(u[b * layout.rows() + layout.gate().offset() + j]);
-                    kState[at] = (restart ? 0 : kState[at]) * f + (1 - f) * k[at];
-                    vState[at] = (restart ? 0 : vState[at]) * f + (1 - f) * v[at];
+                    state.update(b, j, f, k[at], v[at], restart);
                 }
+                state.endStep(b);
             }
-            if (bf16) {
-                Bf16.round(kState, 0, kState.length);
-                Bf16.round(vState, 0, vState.length);
-            }
-            k = kState.clone();                                                         // rotated below, the state not
-            v = vState;
+            k = state.keys().clone();                                                   // rotated below, the state not
+            v = state.values();
         }
         if (cell.rope()) {
             for (int b = 0; b < batch; b++) rotate(q, k, b, dims.numHeads(), dims.headDim(), positions[b], cell.ropeBase());
@@ -157,12 +147,7 @@ public final class RatPlusCache implements DecodeCache {
             int n = lengths[b];
             INDArray kSeq = keys.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all());   // [T, D]
             INDArray vSeq = values.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all());
-            readRow(keys, b, n - 1, kState, b * dims.dModel());
-            readRow(values, b, n - 1, vState, b * dims.dModel());
-            if (bf16) {
-                Bf16.round(kState, b * dims.dModel(), dims.dModel());
-                Bf16.round(vState, b * dims.dModel(), dims.dModel());
-            }
+            state.load(keys, values, b, n - 1);
 
             List<Integer> sinkTokens = new ArrayList<>();
             for (int t = 0; t < Math.min(sinks, n); t++) sinkTokens.add(t);
