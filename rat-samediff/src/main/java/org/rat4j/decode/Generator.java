@@ -23,6 +23,7 @@ import java.util.function.IntConsumer;
 public final class Generator {
     private static final Logger LOG = LoggerFactory.getLogger(Generator.class);
     private final RatLanguageModel model;
+    private boolean warnedPastLength;
 
     public Generator(RatLanguageModel model) {
         this.model = model;
@@ -144,14 +145,21 @@ public final class Generator {
         return result;
     }
 
-    /** Positions past {@code seq_len} were never trained: allowed (RoPE extrapolation work needs it) but said. */
+    /**
+     * Positions past {@code seq_len} were never trained: allowed (RoPE extrapolation work needs it) but said, once per
+     * generator (an evaluation decodes hundreds of batches with one), later batches at debug level.
+     */
     private void warnPastTrainedLength(int longestPrompt, int maxNew) {
         int seqLen = model.config().seqLen();
         long last = (long) longestPrompt + maxNew;
-        if (last > seqLen) {
-            LOG.warn("a prompt of {} tokens plus {} new tokens reaches position {}, past the model's seq_len {}: positions after {} "
-                    + "were never trained (RoPE and the recurrence extrapolate there), so the text may degrade", longestPrompt,
-                    maxNew, last, seqLen, seqLen);
+        if (last <= seqLen) return;
+        String message = "a prompt of {} tokens plus {} new tokens reaches position {}, past the model's seq_len {}: "
+                + "positions after {} were never trained (RoPE and the recurrence extrapolate there), so the text may degrade";
+        if (warnedPastLength) {
+            LOG.debug(message, longestPrompt, maxNew, last, seqLen, seqLen);
+        } else {
+            warnedPastLength = true;
+            LOG.warn(message, longestPrompt, maxNew, last, seqLen, seqLen);
         }
     }
 

@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.TestModels;
 import org.rat4j.config.ConfigException;
 import org.rat4j.block.MixerConfig;
+import org.rat4j.cli.LogCapture;
 import org.rat4j.model.RatLanguageModel;
 
 import java.util.ArrayList;
@@ -136,5 +137,20 @@ class GenerationControlTest {
         List<Generation> both = new Generator(MODEL).generate(prompts, s, TokenListener.NONE);
         Generation second = new Generator(MODEL).generate(List.of(prompts.get(1)), s, TokenListener.NONE, 1).get(0);
         assertArrayEquals(both.get(1).tokens(), second.tokens());
+    }
+
+    @Test
+    void generatingPastSeqLenIsWarnedOncePerGenerator() {
+        Generator generator = new Generator(MODEL);                                     // seq_len 16
+        try (LogCapture log = new LogCapture()) {
+            generator.generate(List.of(new int[]{3, 7, 7, 12}), 8, SamplingConfig.greedy(), false);     // ends at 12
+            assertTrue(log.warnings().isEmpty(), log.warnings().toString());
+            for (int i = 0; i < 3; i++) generator.generate(List.of(new int[]{3, 7, 7, 12}), 14, SamplingConfig.greedy(), false);
+            assertEquals(1, log.warnings().size(), log.warnings().toString());
+            assertTrue(log.warned("a prompt of 4 tokens plus 14 new tokens reaches position 18, past the model's seq_len 16"),
+                    log.warnings().toString());
+            new Generator(MODEL).generate(List.of(new int[]{3, 7}), 20, SamplingConfig.greedy(), false);
+            assertEquals(2, log.warnings().size(), "a new generator warns again: " + log.warnings());
+        }
     }
 }

@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.rat4j.config.ConfigException;
 import org.rat4j.block.MixerConfig;
 import org.rat4j.model.ModelConfig;
-import org.rat4j.data.LogCapture;
+import org.rat4j.cli.LogCapture;
 import org.rat4j.data.TestTokenizers;
 import org.rat4j.data.tokenizer.ModelTokenizers;
 import org.rat4j.data.tokenizer.Tokenizer;

@@ -1,4 +1,4 @@
-package org.rat4j.data;
+package org.rat4j.cli;
 
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
@@ -10,7 +10,7 @@ import org.apache.logging.log4j.core.config.Property;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Collects the warnings logged while it is open, for tests that check a warning is given. */
+/** Collects the warnings logged while it is open, for tests that check a warning is given (once, with its text). */
 public final class LogCapture implements AutoCloseable {
     private final List<String> warnings = new CopyOnWriteArrayList<>();
     private final LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
