@@ -64,18 +64,7 @@ public final class ModelIO {
      */
     public static List<String> save(RatLanguageModel model, Path dir, TokenizerEntry tokenizer) throws IOException {
         Files.createDirectories(AtomicFiles.requireDirectoryPath(dir, "the model directory"));
-        List<String> written = new ArrayList<>();
-        if (tokenizer == null || tokenizer.isBuiltin()) Files.deleteIfExists(dir.resolve(TOKENIZER_FILE));
-        if (tokenizer == null) {
-            Files.deleteIfExists(dir.resolve(TOKENIZER_INFO));
-        } else {
-            if (!tokenizer.isBuiltin()) {
-                copyVerified(tokenizer, dir.resolve(TOKENIZER_FILE));
-                written.add(TOKENIZER_FILE);
-            }
-            JsonFiles.write(dir.resolve(TOKENIZER_INFO), JSON, infoOf(tokenizer));
-            written.add(TOKENIZER_INFO);
-        }
+        List<String> written = new ArrayList<>(saveTokenizer(dir, tokenizer));
         Map<String, INDArray> tensors = new LinkedHashMap<>(model.parameters());
         if (model.config().tieEmbedding()) tensors.put(RatLanguageModel.LM_HEAD, model.parameters().get(RatLanguageModel.WTE));
         DataType type = model.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
@@ -83,6 +72,29 @@ public final class ModelIO {
         written.add(WEIGHTS);
         AtomicFiles.writeString(dir.resolve(CONFIG), model.config().toJson());
         written.add(CONFIG);
+        return written;
+    }
+
+    /**
+     * Writes a tokenizer entry into {@code dir}, as {@link #save} does beside the weights: {@code tokenizer_info.json}
+     * and, for a tokenizer file, its verified copy {@code tokenizer.rat4j}; with {@code null}, removes both. Also
+     * what a zoo bundle carries next to its zip.
+     *
+     * @return the names of the files written
+     */
+    public static List<String> saveTokenizer(Path dir, TokenizerEntry tokenizer) throws IOException {
+        List<String> written = new ArrayList<>();
+        if (tokenizer == null || tokenizer.isBuiltin()) Files.deleteIfExists(dir.resolve(TOKENIZER_FILE));
+        if (tokenizer == null) {
+            Files.deleteIfExists(dir.resolve(TOKENIZER_INFO));
+            return written;
+        }
+        if (!tokenizer.isBuiltin()) {
+            copyVerified(tokenizer, dir.resolve(TOKENIZER_FILE));
+            written.add(TOKENIZER_FILE);
+        }
+        JsonFiles.write(dir.resolve(TOKENIZER_INFO), JSON, infoOf(tokenizer));
+        written.add(TOKENIZER_INFO);
         return written;
     }
 

@@ -20,10 +20,12 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
@@ -119,12 +121,15 @@ public final class ExportCommand implements Subcommand {
                 String zip = ZooBundle.zipName(bundleName);
                 String url = cl.getOptionValue("url", out.toAbsolutePath().normalize().resolve(zip).toUri().toString());
                 ZooBundle.Written[] written = new ZooBundle.Written[1];
+                List<String> tokenizerFiles = new ArrayList<>();
                 Checkpoints.writeDirectory(out, tmp -> {
                     written[0] = ZooBundle.write(model, bundleName, tmp);
+                    tokenizerFiles.addAll(ModelIO.saveTokenizer(tmp, ModelIO.tokenizer(dir).orElse(null)));
                     AtomicFiles.writeString(tmp.resolve(ModelCard.README), ModelCard.of(bundleName, model, dir, written[0], url));
                 });
                 Console.stdout().println("wrote " + out + ": " + zip + " (" + written[0].bytes() + " bytes, Adler32 " + written[0].adler32()
-                        + "), " + zip + ZooBundle.CHECKSUM_SUFFIX + ", " + ModelIO.CONFIG + ", " + ModelCard.README);
+                        + "), " + zip + ZooBundle.CHECKSUM_SUFFIX + ", " + ModelIO.CONFIG + ", "
+                        + tokenizerFiles.stream().map(f -> f + ", ").collect(Collectors.joining()) + ModelCard.README);
                 Console.stdout().println("load it in DL4J with: "
                         + ModelCard.javaLoad(bundleName, model.config(), url, written[0].adler32()));
             }

@@ -110,8 +110,9 @@ final class ModelCard {
             return "The model directory's tokenizer entry is unusable: " + e.getMessage();
         }
         return t.map(e -> "`" + e.id() + "` (SHA-256 `" + e.sha256() + "`" + (e.isBuiltin() ? ", built into rat4j as `" + e.builtin() + "`" : "")
-                        + "). The ids the model reads and writes are this tokenizer's; `rat4j export --format safetensors` "
-                        + "writes a model folder that carries it.")
+                        + "). The ids the model reads and writes are this tokenizer's. This bundle carries it: `"
+                        + ModelIO.TOKENIZER_INFO + "`" + (e.isBuiltin() ? " (a checksummed reference to the built-in)" : " and its file `"
+                        + ModelIO.TOKENIZER_FILE + "`") + "; `ModelTokenizers.of(bundleDir, config)` (rat4j-datasets) loads it.")
                 .orElse("None stored with the model: rat4j reads it with its default tokenizer (LLaMA-2's, 32,000 ids).");
     }
 

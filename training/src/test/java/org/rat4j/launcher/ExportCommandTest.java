@@ -84,9 +84,11 @@ class ExportCommandTest {
         Path bundle = dir.resolve("zoo/letters-rat");
         assertEquals(0, Rat4j.run(new String[]{"export", "--model", model.toString(), "--format", "zoo", "--out", bundle.toString()}), console.err());
         try (Stream<Path> files = Files.list(bundle)) {
-            assertEquals(List.of("README.md", "config.json", "letters-rat.zip", "letters-rat.zip.adler32"),
-                    files.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(List.of("README.md", "config.json", "letters-rat.zip", "letters-rat.zip.adler32", ModelIO.TOKENIZER_FILE,
+                    ModelIO.TOKENIZER_INFO), files.map(p -> p.getFileName().toString()).sorted().toList());
         }
+        // the bundle carries the model's tokenizer: the same entry, its file checked against its SHA-256
+        assertEquals(ModelIO.tokenizer(model).orElseThrow().sha256(), ModelIO.tokenizer(bundle).orElseThrow().sha256());
         long adler = ZooBundle.readChecksum(bundle.resolve("letters-rat.zip.adler32"));
         assertEquals(ZooBundle.adler32(bundle.resolve("letters-rat.zip")), adler);
         INDArray want = logits(ModelIO.load(model, DataType.FLOAT));
@@ -122,6 +124,7 @@ class ExportCommandTest {
         assertTrue(card.contains("Architecture: not one of rat4j's zoo configs"), card);
         assertTrue(card.contains("Adler32 " + adler + " (what DL4J's zoo checks)"), card);
         assertTrue(card.contains("`letters-286` (SHA-256 `"), card);
+        assertTrue(card.contains("This bundle carries it: `tokenizer_info.json` and its file `tokenizer.rat4j`"), card);
         assertTrue(card.contains("train: corpus/austen.txt") && card.contains("valid: corpus/valid.txt"), card);
         assertTrue(card.contains("Configured for 4 steps of 2 sequences of 32 tokens. Trained 4 steps, 256 tokens"), card);
         assertTrue(card.contains("Validation during training: loss 4.5000 (perplexity 90.02) at step 4."), card);
@@ -149,6 +152,7 @@ class ExportCommandTest {
                 + adler + "L)\n        .initPretrained();"), card);
         assertTrue(card.contains(String.format("**%,d parameters**", RatZoo.TINY_RAT.config().parameterCount())), card);
         assertTrue(card.contains("None stored with the model"), card);
+        assertFalse(Files.exists(bundle.resolve(ModelIO.TOKENIZER_INFO)), "no tokenizer, no entry");
         assertTrue(card.contains("No run folder next to the model"), card);
         assertTrue(card.contains(ModelCard.NO_EVALUATION), card);
 
