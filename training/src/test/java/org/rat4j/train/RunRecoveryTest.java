@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.rat4j.cli.LogCapture;
 import org.rat4j.config.ConfigException;
 import org.rat4j.io.ModelIO;
 import org.rat4j.model.RatLanguageModel;
@@ -44,7 +45,7 @@ class RunRecoveryTest {
         Files.delete(six.resolve(Checkpoints.MANIFEST));
         byte[] weights = Files.readAllBytes(six.resolve(ModelIO.WEIGHTS));
 
-        try (CapturedLog log = new CapturedLog()) {
+        try (LogCapture log = new LogCapture()) {
             Path resumed = new Checkpoints(dir.resolve("checkpoints"), 3).latestValid().orElseThrow();
             assertEquals("step-0000004", resumed.getFileName().toString());
             List<String> skipped = log.containing("step-0000006");
@@ -145,7 +146,7 @@ class RunRecoveryTest {
         byte[] all = Arrays.copyOf(bad, bad.length + latin1.length);
         System.arraycopy(latin1, 0, all, bad.length, latin1.length);
         Files.write(csv, all);
-        try (CapturedLog log = new CapturedLog()) {
+        try (LogCapture log = new LogCapture()) {
             Trainer.Result r = new Trainer(TestRuns.resume(cfg)).progressBar(false).run();
             assertEquals(4, r.steps());
             List<String> warned = log.containing("not rows of numbers");
