@@ -3,6 +3,7 @@ package org.rat4j.kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -35,5 +36,14 @@ public final class Eager {
     /** {@code [B, D]} rows to heads {@code [B, H, d]}. */
     public static INDArray heads(INDArray x, int heads, int headDim) {
         return x.dup('c').reshape('c', x.size(0), heads, headDim);
+    }
+
+    /**
+     * Rows {@code rows} of sequence b of a prefill tap {@code [B, T, D]}, as heads {@code [rows, H, d]} (a copy): the
+     * keys or values a decode cache keeps of a prompt.
+     */
+    public static INDArray headsAt(INDArray tap, int b, int[] rows, int heads, int headDim) {
+        INDArray sequence = tap.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all());   // [T, D]
+        return heads(Nd4j.pullRows(sequence, 1, rows), heads, headDim);
     }
 }

@@ -2,8 +2,6 @@ package org.rat4j.rat;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.rat4j.block.BlockDims;
 import org.rat4j.block.DecodeCache;
 import org.rat4j.block.StepProjections;
@@ -14,7 +12,7 @@ import java.util.Map;
 
 import static org.rat4j.block.MixerParams.GATE_BIAS;
 import static org.rat4j.block.MixerParams.IN_PROJ;
-import static org.rat4j.kernels.Eager.heads;
+import static org.rat4j.kernels.Eager.headsAt;
 import static org.rat4j.kernels.NdBuffers.numbers;
 import static org.rat4j.kernels.Rope.rope;
 import static org.rat4j.kernels.Rope.rotate;
@@ -106,8 +104,6 @@ final class RatCache implements DecodeCache {
         int d = dims.dModel();
         for (int b = 0; b < lengths.length; b++) {
             int n = lengths[b];
-            INDArray kSeq = keys.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all());   // [T, D]
-            INDArray vSeq = values.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all());
             state.load(keys, values, b, n - 1);
             // Slot c holds the state at the chunk's last token, or at n-1 for the (partial) last chunk.
             int chunks = (n - 1) / chunk + 1;
@@ -117,9 +113,9 @@ final class RatCache implements DecodeCache {
                 rowsAt[c] = Math.min((c + 1) * chunk - 1, n - 1);
                 chunkIndex[c] = c;
             }
-            INDArray k = heads(Nd4j.pullRows(kSeq, 1, rowsAt), dims.numHeads(), dims.headDim());
+            INDArray k = headsAt(keys, b, rowsAt, dims.numHeads(), dims.headDim());        // [chunks, H, d]
             if (cell.rope()) k = rope(k, chunkIndex, cell.ropeBase());
-            INDArray v = heads(Nd4j.pullRows(vSeq, 1, rowsAt), dims.numHeads(), dims.headDim());
+            INDArray v = headsAt(values, b, rowsAt, dims.numHeads(), dims.headDim());
             slots.writeRange(b, 0, k, v);
         }
     }

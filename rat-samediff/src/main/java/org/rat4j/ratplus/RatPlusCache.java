@@ -2,7 +2,6 @@ package org.rat4j.ratplus;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.rat4j.block.BlockDims;
 import org.rat4j.block.DecodeCache;
@@ -15,7 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import static org.rat4j.kernels.Eager.heads;
+import static org.rat4j.kernels.Eager.headsAt;
 import static org.rat4j.kernels.NdBuffers.numbers;
 import static org.rat4j.kernels.Rope.rope;
 import static org.rat4j.kernels.Rope.rotate;
@@ -145,8 +144,6 @@ public final class RatPlusCache implements DecodeCache {
         int window = pattern.local();
         for (int b = 0; b < lengths.length; b++) {
             int n = lengths[b];
-            INDArray kSeq = keys.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all());   // [T, D]
-            INDArray vSeq = values.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all());
             state.load(keys, values, b, n - 1);
 
             List<Integer> sinkTokens = new ArrayList<>();
@@ -156,9 +153,9 @@ public final class RatPlusCache implements DecodeCache {
             List<Integer> dilatedTokens = new ArrayList<>();
             for (int t = sinks; t < n - window; t++) if (isDilated(t)) dilatedTokens.add(t);
 
-            writeTokens(b, kSeq, vSeq, sinkTokens, 0, false);
-            writeTokens(b, kSeq, vSeq, ringTokens, 0, true);
-            writeTokens(b, kSeq, vSeq, dilatedTokens, dilatedStart, false);
+            writeTokens(b, keys, values, sinkTokens, 0, false);
+            writeTokens(b, keys, values, ringTokens, 0, true);
+            writeTokens(b, keys, values, dilatedTokens, dilatedStart, false);
             dilatedCount[b] = dilatedTokens.size();
             for (int t : sinkTokens) slotToken[b][t] = t;
             for (int t : ringTokens) slotToken[b][ringSlot(t)] = t;
@@ -166,13 +163,14 @@ public final class RatPlusCache implements DecodeCache {
         }
     }
 
-    private void writeTokens(int b, INDArray kSeq, INDArray vSeq, List<Integer> tokens, int start, boolean ring) {
+    /** Tokens {@code tokens} of sequence b from the taps {@code [B, T, D]} into slots from {@code start}, or into the ring. */
+    private void writeTokens(int b, INDArray keys, INDArray values, List<Integer> tokens, int start, boolean ring) {
         if (tokens.isEmpty()) return;
         int[] idx = tokens.stream().mapToInt(Integer::intValue).toArray();
         long[] pos = tokens.stream().mapToLong(Integer::longValue).toArray();
-        INDArray k = heads(Nd4j.pullRows(kSeq, 1, idx), dims.numHeads(), dims.headDim());
+        INDArray k = headsAt(keys, b, idx, dims.numHeads(), dims.headDim());              // [tokens, H, d]
         if (cell.rope()) k = rope(k, pos, cell.ropeBase());
-        INDArray v = heads(Nd4j.pullRows(vSeq, 1, idx), dims.numHeads(), dims.headDim());
+        INDArray v = headsAt(values, b, idx, dims.numHeads(), dims.headDim());
         if (!ring) {
             if (start + idx.length > current) {
                 throw new IllegalStateException("RAT+ cache too small for a prompt of this length; raise the capacity");
