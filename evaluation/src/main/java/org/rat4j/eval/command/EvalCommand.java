@@ -108,6 +108,8 @@ public final class EvalCommand implements Subcommand {
                 + "lambada), LongBench (generation) and RULER (NIAH), perplexity with a loss-by-position curve, and the RAT+ "
                 + "inference sweep. Tasks and their data: docs/evaluation.md.", o, args);
         if (cl == null) return 0;
+        Path out = cl.hasOption("out") ? outputDirectory(cl, "out")
+                : Path.of("runs/eval-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
 
         Tokenizer tokenizer = Tokenizers.resolve(cl.getOptionValue("tokenizer"));
         List<Path> modelDirs = new ArrayList<>();
@@ -127,7 +129,6 @@ public final class EvalCommand implements Subcommand {
                 intValue(cl, "max-batch-tokens", EvalSettings.DEFAULT_TOKEN_BUDGET, 1), intValue(cl, "max-length", 0, 0),
                 bos(cl.getOptionValue("bos", "task")), cl.hasOption("log-samples"), !cl.hasOption("no-progress"),
                 cl.hasOption("compare-forward"), intValue(cl, "gen-batch", EvalSettings.DEFAULT_GEN_BATCH, 1));
-        Path out = Path.of(cl.getOptionValue("out", "runs/eval-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
 
         List<ModelRun> runs = new ArrayList<>();
         Set<String> names = new LinkedHashSet<>();

@@ -3,6 +3,8 @@ package org.rat4j.eval.report;
 import org.rat4j.eval.metrics.Metric;
 import org.rat4j.eval.TaskResult;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +23,7 @@ public record ModelRun(String model, String path, String variant, long parameter
                        List<TaskResult> results, Map<String, Metric> averages) {
     public ModelRun {
         results = List.copyOf(results);
-        averages = Map.copyOf(averages);
+        averages = Collections.unmodifiableMap(new LinkedHashMap<>(averages));   // in group order, as reported
     }
 
     /** The column name: the model's name, with the sweep setting in brackets for a variant. */
