@@ -45,11 +45,6 @@ public enum GenerationMetric {
         throw new ConfigException(where + ": unknown generation metric '" + name + "'; known metrics: " + String.join(", ", names));
     }
 
-    /** Whether the metric scores the whole reference list at once (RULER) rather than the best single reference. */
-    public boolean wholeList() {
-        return this == STRING_MATCH_ALL || this == STRING_MATCH_PART;
-    }
-
     /**
      * The item's score: LongBench's {@code max(0, metric(pred, ref) for ref in refs)}, or RULER's score over the whole
      * reference list.

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import org.rat4j.eval.metrics.Metric;
 import org.rat4j.eval.TaskResult;
 import org.rat4j.io.AtomicFiles;
+import org.rat4j.io.JsonFiles;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,6 +27,7 @@ public final class EvalReport {
     public static final String RESULTS = "results.json";
     public static final String REPORT = "report.md";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper COMPACT = new ObjectMapper();
 
     private EvalReport() {
     }
@@ -35,7 +36,7 @@ public final class EvalReport {
     public static List<Path> write(Path out, Map<String, Object> run, List<ModelRun> models, List<String> notes) throws IOException {
         List<Path> written = new ArrayList<>();
         Path results = out.resolve(RESULTS);
-        AtomicFiles.writeString(results, JSON.writeValueAsString(sanitize(resultsTree(run, models))));
+        JsonFiles.write(results, JSON, sanitize(resultsTree(run, models)));
         written.add(results);
         Path report = out.resolve(REPORT);
         AtomicFiles.writeString(report, markdown(run, models, notes));
@@ -172,9 +173,8 @@ public final class EvalReport {
     }
 
     private static Path jsonl(Path file, List<Map<String, Object>> records) throws IOException {
-        ObjectMapper compact = new ObjectMapper();
         StringBuilder sb = new StringBuilder();
-        for (Map<String, Object> r : records) sb.append(compact.writeValueAsString(sanitize(r))).append('\n');
+        for (Map<String, Object> r : records) sb.append(COMPACT.writeValueAsString(sanitize(r))).append('\n');
         AtomicFiles.writeString(file, sb.toString());
         return file;
     }
@@ -185,7 +185,7 @@ public final class EvalReport {
             sb.append(p).append(',').append(Double.isNaN(curve[p]) ? "" : String.format(Locale.ROOT, "%.6f", curve[p]))
                     .append(',').append(counts[p]).append('\n');
         }
-        AtomicFiles.write(file, o -> o.write(sb.toString().getBytes(StandardCharsets.UTF_8)));
+        AtomicFiles.writeString(file, sb.toString());
         return file;
     }
 

@@ -30,6 +30,8 @@ abstract class FileTask implements Task {
     }
 
     protected final Common common;
+    private List<ObjectNode> loaded;
+    private int loadedLimit;
 
     FileTask(Common common) {
         this.common = common;
@@ -40,23 +42,25 @@ abstract class FileTask implements Task {
         return common.name();
     }
 
-    public String description() {
-        return common.description();
-    }
-
     @Override
     public void check() {
         common.data().check(name(), common.hint());
     }
 
-    /** The task's items with their derived fields, at most {@code limit} (0: all). */
+    /**
+     * The task's items with their derived fields, at most {@code limit} (0: all), read and derived once: a run
+     * evaluates the same task for every model and RAT+ sweep setting (and twice with --compare-forward). Read only.
+     */
     protected List<ObjectNode> items(int limit) {
+        if (loaded != null && loadedLimit == limit) return loaded;
         List<ObjectNode> records = common.data().load(name(), common.hint(), limit);
         for (int i = 0; i < records.size(); i++) {
             ObjectNode r = records.get(i);
             for (Derived d : common.derived()) r.put(d.name(), d.compute(r, where(i)));
         }
-        return records;
+        loaded = List.copyOf(records);
+        loadedLimit = limit;
+        return loaded;
     }
 
     /** "task piqa, item 12" for error messages. */

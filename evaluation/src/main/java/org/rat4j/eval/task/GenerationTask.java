@@ -65,7 +65,7 @@ final class GenerationTask extends FileTask {
 
     /** RAT's middle truncation of a prompt to fit {@code max_len - max_gen}. */
     static int[] truncate(int[] ids, int maxPrefill) {
-        return ids.length >= maxPrefill ? MiddleTruncation.truncate(ids, maxPrefill - 1) : ids;
+        return MiddleTruncation.truncate(ids, maxPrefill - 1);                         // unchanged when it fits
     }
 
     /** One item as text: the prompt, the reference answers and the class list (empty unless the task has one). */

@@ -22,10 +22,6 @@ final class TaskFileReader {
         this.keys = new ConfigReader("", map);
     }
 
-    String where() {
-        return where;
-    }
-
     boolean has(String key) {
         return keys.has(key);
     }

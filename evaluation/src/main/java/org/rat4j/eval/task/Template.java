@@ -65,10 +65,6 @@ public final class Template {
         return new Template(source, where);
     }
 
-    public String source() {
-        return source;
-    }
-
     /** Whether the template renders a list ({@code {a[*].b}}). */
     public boolean isList() {
         return parts.size() == 1 && parts.get(0) instanceof Path p && p.isList();

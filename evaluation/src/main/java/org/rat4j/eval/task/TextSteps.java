@@ -34,10 +34,6 @@ public final class TextSteps {
         this.names = names;
     }
 
-    public static TextSteps none() {
-        return new TextSteps(List.of(), List.of());
-    }
-
     public String apply(String text) {
         String s = text;
         for (UnaryOperator<String> step : steps) s = step.apply(s);
