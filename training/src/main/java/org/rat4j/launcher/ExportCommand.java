@@ -10,6 +10,7 @@ import org.rat4j.config.ConfigReader;
 import org.rat4j.dl4j.Dl4jFormat;
 import org.rat4j.io.AtomicFiles;
 import org.rat4j.io.ModelIO;
+import org.rat4j.io.TokenizerEntry;
 import org.rat4j.io.SafeTensors;
 import org.rat4j.model.RatLanguageModel;
 import org.rat4j.train.Checkpoints;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -122,10 +124,11 @@ public final class ExportCommand implements Subcommand {
                 String url = cl.getOptionValue("url", out.toAbsolutePath().normalize().resolve(zip).toUri().toString());
                 ZooBundle.Written[] written = new ZooBundle.Written[1];
                 List<String> tokenizerFiles = new ArrayList<>();
+                Optional<TokenizerEntry> tokenizer = ModelIO.tokenizer(dir);                // verified once, carried and described
                 Checkpoints.writeDirectory(out, tmp -> {
                     written[0] = ZooBundle.write(model, bundleName, tmp);
-                    tokenizerFiles.addAll(ModelIO.saveTokenizer(tmp, ModelIO.tokenizer(dir).orElse(null)));
-                    AtomicFiles.writeString(tmp.resolve(ModelCard.README), ModelCard.of(bundleName, model, dir, written[0], url));
+                    tokenizerFiles.addAll(ModelIO.saveTokenizer(tmp, tokenizer.orElse(null)));
+                    AtomicFiles.writeString(tmp.resolve(ModelCard.README), ModelCard.of(bundleName, model, dir, tokenizer, written[0], url));
                 });
                 Console.stdout().println("wrote " + out + ": " + zip + " (" + written[0].bytes() + " bytes, Adler32 " + written[0].adler32()
                         + "), " + zip + ZooBundle.CHECKSUM_SUFFIX + ", " + ModelIO.CONFIG + ", "

@@ -51,10 +51,12 @@ final class ModelCard {
      * @param name   the bundle's name
      * @param model  the exported model
      * @param source the model directory it was exported from
+     * @param tokenizer the tokenizer entry of {@code source}, verified, which the bundle carries
      * @param zip    the bundle's zip as written
      * @param url    where the zip will be served (the Java lines use it)
      */
-    static String of(String name, RatLanguageModel model, Path source, ZooBundle.Written zip, String url) {
+    static String of(String name, RatLanguageModel model, Path source, Optional<TokenizerEntry> tokenizer, ZooBundle.Written zip,
+                     String url) {
         ModelConfig c = model.config();
         Optional<RatZoo> arch = RatZoo.matching(c);
         StringBuilder md = new StringBuilder();
@@ -85,7 +87,7 @@ final class ModelCard {
                 .append(arch.map(RatZoo::id).orElse(name)).append("/`) and verified. To fine-tune, give the graph an updater "
                         + "with DL4J's `TransferLearning` (docs/models.md).\n\n");
 
-        md.append("## Tokenizer\n\n").append(tokenizer(source)).append("\n\n");
+        md.append("## Tokenizer\n\n").append(tokenizer(tokenizer)).append("\n\n");
         md.append("## Training\n\n").append(training(source)).append("\n\n");
         md.append("## Evaluation\n\n").append(evaluation(source)).append("\n\n");
         md.append("## Config\n\n```json\n").append(c.toJson()).append("\n```\n");
@@ -102,13 +104,7 @@ final class ModelCard {
         return zoo + ".pretrained(\"" + url + "\", " + adler32 + "L).initPretrained()";
     }
 
-    private static String tokenizer(Path source) {
-        Optional<TokenizerEntry> t;
-        try {
-            t = ModelIO.tokenizer(source);
-        } catch (ConfigException e) {
-            return "The model directory's tokenizer entry is unusable: " + e.getMessage();
-        }
+    private static String tokenizer(Optional<TokenizerEntry> t) {
         return t.map(e -> "`" + e.id() + "` (SHA-256 `" + e.sha256() + "`" + (e.isBuiltin() ? ", built into rat4j as `" + e.builtin() + "`" : "")
                         + "). The ids the model reads and writes are this tokenizer's. This bundle carries it: `"
                         + ModelIO.TOKENIZER_INFO + "`" + (e.isBuiltin() ? " (a checksummed reference to the built-in)" : " and its file `"
