@@ -16,7 +16,6 @@ import org.rat4j.data.tokenizer.Tokenizer;
 import org.rat4j.io.ModelIO;
 import org.rat4j.io.torch.StateDictImport;
 import org.rat4j.io.torch.TorchCheckpoint;
-import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
 import org.rat4j.train.config.ConfigComposer;
 import org.slf4j.Logger;

@@ -9,7 +9,6 @@ import org.rat4j.model.ModelConfig;
 import org.rat4j.data.tokenizer.ModelTokenizers;
 import org.rat4j.data.tokenizer.Tokenizer;
 import org.rat4j.io.ModelIO;
-import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
 import org.rat4j.train.MemoryCheck;
 import org.slf4j.Logger;

@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rat4j.config.ConfigException;
 import org.rat4j.io.AtomicFiles;
+import org.rat4j.io.Checksums;
 import org.rat4j.io.ModelIO;
 import org.rat4j.io.SafeTensors;
 import org.rat4j.model.ModelConfig;
@@ -15,12 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.*;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.*;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -380,18 +377,7 @@ public final class Checkpoints {
     }
 
     static String sha256(Path f) throws IOException {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = new DigestInputStream(Files.newInputStream(f), md)) {
-                byte[] buf = new byte[1 << 16];
-                while (in.read(buf) >= 0) {
-                    // digesting
-                }
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Checksums.sha256(f);
     }
 
     static void syncDirectory(Path d) {

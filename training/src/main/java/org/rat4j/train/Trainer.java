@@ -115,7 +115,6 @@ public final class Trainer {
      */
     public Result run() throws IOException {
         Path runDir = run.runDir();
-        Files.createDirectories(runDir);
         try (RunLock lock = RunLock.acquire(runDir); RunLogging logging = RunLogging.start(runDir, !progressBar)) {
             assert logging != null && lock != null;
             RunFolder.removeUnfinishedWrites(runDir, checkpoints);

@@ -18,6 +18,7 @@ import org.rat4j.data.text.InputResolver;
 import org.rat4j.data.tokenizer.ModelTokenizers;
 import org.rat4j.data.tokenizer.Tokenizer;
 import org.rat4j.data.tokenizer.Tokenizers;
+import org.rat4j.io.Checksums;
 import org.rat4j.io.ModelIO;
 import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
@@ -80,8 +81,8 @@ public final class TrainingSetup {
             Map<String, String> tok = loaded.state().tokenizer();
             if (tok != null && tok.containsKey("sha256") && !tok.get("sha256").equals(tokenizer.hash())) {
                 throw new ConfigException("the checkpoint " + resume + " was trained with tokenizer " + tok.get("id") + " (sha256 "
-                        + abbreviate(tok.get("sha256")) + ") but this run uses " + tokenizer.id() + " (sha256 "
-                        + abbreviate(tokenizer.hash()) + "); set data.tokenizer to the run's tokenizer");
+                        + Checksums.abbreviate(tok.get("sha256")) + ") but this run uses " + tokenizer.id() + " (sha256 "
+                        + Checksums.abbreviate(tokenizer.hash()) + "); set data.tokenizer to the run's tokenizer");
             }
         } else if (cfg.train().initFrom() != null) {
             Path initDir = modelDirOf(Path.of(cfg.train().initFrom()));
@@ -151,8 +152,8 @@ public final class TrainingSetup {
     static void requireStoredTokenizer(Path dir, Tokenizer tokenizer) {
         ModelIO.tokenizer(dir).ifPresent(e -> {
             if (!e.sha256().equals(tokenizer.hash())) {
-                throw new ConfigException("train.init_from: " + dir + " stores the tokenizer " + e.id() + " (sha256 " + abbreviate(e.sha256())
-                        + ") but this run uses " + tokenizer.id() + " (sha256 " + abbreviate(tokenizer.hash()) + "); set data.tokenizer="
+                throw new ConfigException("train.init_from: " + dir + " stores the tokenizer " + e.id() + " (sha256 " + Checksums.abbreviate(e.sha256())
+                        + ") but this run uses " + tokenizer.id() + " (sha256 " + Checksums.abbreviate(tokenizer.hash()) + "); set data.tokenizer="
                         + (e.isBuiltin() ? e.builtin() : e.file()));
             }
         });
@@ -261,16 +262,8 @@ public final class TrainingSetup {
         String base = s.replaceAll("[^A-Za-z0-9._-]+", "-").replaceAll("^-+|-+$", "");
         if (base.length() > 40) base = base.substring(0, 40);
         if (s.startsWith("builtin") && tokenizer.id().equals("llama2-32000")) return base;
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update((s + "\n" + tokenizer.hash()).getBytes(StandardCharsets.UTF_8));
-            return base + "-" + HexFormat.of().formatHex(md.digest()).substring(0, 8);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String abbreviate(String sha) {
-        return sha == null ? "?" : sha.substring(0, Math.min(12, sha.length()));
+        MessageDigest md = Checksums.newDigest();
+        md.update((s + "\n" + tokenizer.hash()).getBytes(StandardCharsets.UTF_8));
+        return base + "-" + HexFormat.of().formatHex(md.digest()).substring(0, 8);
     }
 }

@@ -14,7 +14,6 @@ import org.rat4j.dl4j.Dl4jFormat;
 import org.rat4j.model.ModelConfig;
 import org.rat4j.data.tokenizer.ModelTokenizers;
 import org.rat4j.dl4j.LanguageModelLayer;
-import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
 import org.rat4j.train.*;
 import org.rat4j.train.config.ExperimentConfig;
@@ -117,7 +116,6 @@ public final class ParallelTraining {
             DataType type = run.model().dataType();
             ComputationGraph net = network(run.model().config(), cfg.optim(), ts.steps(), ts.seed(), type);
             LanguageModelLayer.copyFrom(run.model(), Dl4jFormat.layerParams(net));
-            LanguageModelLayer layer = Dl4jFormat.layer(net);
             ScoreRecorder recorder = new ScoreRecorder();
             net.setListeners(recorder);
             ParallelWrapper.TrainingMode mode = ps.mode().equals("averaging") ? ParallelWrapper.TrainingMode.AVERAGING
@@ -161,7 +159,7 @@ public final class ParallelTraining {
                 }
                 done += n;
                 if (!run.valid().isEmpty()) {
-                    RatLanguageModel m = layer.toModel(Dl4jFormat.layerParams(net), type);
+                    RatLanguageModel m = Dl4jFormat.fromComputationGraph(net, type);
                     lastVal = Trainer.evaluate(m, run.valid());
                     metrics.setLastValidation(lastVal);
                 }
@@ -174,7 +172,7 @@ public final class ParallelTraining {
             }
             pw.shutdown();
             double seconds = (System.nanoTime() - t0) / 1e9;
-            RatLanguageModel trained = layer.toModel(Dl4jFormat.layerParams(net), type);
+            RatLanguageModel trained = Dl4jFormat.fromComputationGraph(net, type);
             Path finalDir = runDir.resolve(Trainer.FINAL_DIR);
             Checkpoints.saveModelDir(trained, finalDir, ModelTokenizers.entry(run.tokenizer()));
             double tps = total * tokensPerStep / seconds;

@@ -72,7 +72,6 @@ public final class SparkTraining {
             DataType type = run.model().dataType();
             ComputationGraph net = ParallelTraining.network(run.model().config(), cfg.optim(), perWorkerIterations, ts.seed(), type);
             LanguageModelLayer.copyFrom(run.model(), Dl4jFormat.layerParams(net));
-            LanguageModelLayer layer = Dl4jFormat.layer(net);
             TrainingMaster<?, ?> tm = trainingMaster(cfg, run.train().batchSize(), sc.master());
             SparkComputationGraph sparkNet = new SparkComputationGraph(sc, net, tm);
             LOG.info("Spark ({} training master) on {} workers: {} micro-batches of {} × {} tokens in rounds of {}",
@@ -102,7 +101,7 @@ public final class SparkTraining {
                 done += n;
                 round++;
                 score = sparkNet.getScore();
-                RatLanguageModel m = layer.toModel(Dl4jFormat.layerParams(sparkNet.getNetwork()), type);
+                RatLanguageModel m = Dl4jFormat.fromComputationGraph(sparkNet.getNetwork(), type);
                 double trainLoss = Trainer.evaluate(m, List.of(rebuild(data.get(data.size() - 1))));
                 if (!run.valid().isEmpty()) lastVal = Trainer.evaluate(m, run.valid());
                 metrics.add(new MetricsLog.Row(round, done * tokensPerBatch, Double.NaN, trainLoss, Double.NaN, Double.NaN,
@@ -114,7 +113,7 @@ public final class SparkTraining {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             tm.deleteTempFiles(sc);
-            RatLanguageModel trained = layer.toModel(Dl4jFormat.layerParams(sparkNet.getNetwork()), type);
+            RatLanguageModel trained = Dl4jFormat.fromComputationGraph(sparkNet.getNetwork(), type);
             Path finalDir = runDir.resolve(Trainer.FINAL_DIR);
             Checkpoints.saveModelDir(trained, finalDir, ModelTokenizers.entry(run.tokenizer()));
             TextSample.generate(trained, run.tokenizer(), cfg.generate(), runDir);
