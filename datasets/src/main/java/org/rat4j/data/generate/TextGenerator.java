@@ -27,6 +27,8 @@ public final class TextGenerator {
     private static final Logger LOG = LoggerFactory.getLogger(TextGenerator.class);
     private final RatLanguageModel model;
     private final Tokenizer tokenizer;
+    /** One generator for every batch, so that its warnings (e.g. past seq_len) are given once per TextGenerator. */
+    private final Generator generator;
 
     /**
      * @param generation    the token-level settings (budget, sampling, repetition penalty, token stop conditions)
@@ -95,6 +97,7 @@ public final class TextGenerator {
     public TextGenerator(RatLanguageModel model, Tokenizer tokenizer) {
         this.model = model;
         this.tokenizer = tokenizer;
+        this.generator = new Generator(model);
     }
 
     public Tokenizer tokenizer() {
@@ -181,7 +184,7 @@ public final class TextGenerator {
         };
         GenerationSettings g = settings.stopStrings().isEmpty() ? settings.generation()
                 : settings.generation().withStop((sequence, generated, length) -> seqs[sequence].stops.stopped());
-        List<Generation> out = new Generator(model).generate(ids, g, tokens, firstIndex);
+        List<Generation> out = generator.generate(ids, g, tokens, firstIndex);
         List<Result> results = new ArrayList<>();
         for (int b = 0; b < n; b++) {
             FinishReason finish = seqs[b].stops.stopped() ? FinishReason.STOP : out.get(b).finish();

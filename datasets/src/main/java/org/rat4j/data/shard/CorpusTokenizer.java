@@ -4,6 +4,7 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.rat4j.io.Checksums;
 import org.rat4j.config.ConfigException;
 import org.rat4j.data.IntList;
 import org.rat4j.data.text.Document;
@@ -29,7 +30,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -329,7 +329,7 @@ public final class CorpusTokenizer {
     private void flushShard(int nextFile, long nextDoc) throws IOException {
         String name = String.format("shard-%05d.bin", shards.size());
         Path file = opt.outDir().resolve(name);
-        MessageDigest md = sha256();
+        MessageDigest md = Checksums.newDigest();
         int n = shardTokens.size();
         int[] data = shardTokens.rawArray();
         AtomicFiles.write(file, out -> writeTokens(out, data, n, md));
@@ -416,7 +416,7 @@ public final class CorpusTokenizer {
      * shard size, the text split (when an input is plain text), and each input's path, size and modification time.
      */
     static String fingerprint(Options o, TokenDtype dtype) {
-        MessageDigest md = sha256();
+        MessageDigest md = Checksums.newDigest();
         StringBuilder sb = new StringBuilder();
         sb.append(ShardIndex.FORMAT).append(' ').append(ShardIndex.VERSION).append('\n')
                 .append(o.tokenizer().id()).append(' ').append(o.tokenizer().hash()).append('\n')
@@ -463,13 +463,6 @@ public final class CorpusTokenizer {
         };
     }
 
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static double seconds(long t0) {
         return (System.nanoTime() - t0) / 1e9;

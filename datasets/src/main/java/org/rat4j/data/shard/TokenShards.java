@@ -1,10 +1,10 @@
 package org.rat4j.data.shard;
 
+import org.rat4j.io.Checksums;
 import org.rat4j.config.ConfigException;
 import org.rat4j.data.tokenizer.Tokenizer;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
 import java.nio.IntBuffer;
@@ -14,8 +14,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -112,13 +110,7 @@ public final class TokenShards implements TokenSource {
                         + ", re-run rat4j tokenize with --force");
             }
             if (verifyChecksum) {
-                MessageDigest md = CorpusTokenizer.sha256();
-                try (InputStream in = Files.newInputStream(f)) {
-                    byte[] buf = new byte[1 << 20];
-                    int n;
-                    while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
-                }
-                String sha = HexFormat.of().formatHex(md.digest());
+                String sha = Checksums.sha256(f);
                 if (!sha.equals(s.sha256())) {
                     throw new ConfigException("shard " + f + " does not match its checksum in the index (sha256 " + sha + ", expected "
                             + s.sha256() + "); the file is corrupt, re-run rat4j tokenize with --force");
