@@ -52,13 +52,18 @@ public record RatPlusConfig(List<Integer> dilation, List<Integer> local, List<In
 
     /** Reads a {@code seq_cell} of type {@code ratplus}, or {@code gated_attention} when {@code gated}. */
     public static RatPlusConfig read(ConfigReader r, boolean gated) {
-        String where = r.path() + ".";
+        // The reader's own errors name the full key already; the constructor's checks name the bare key, prefixed here.
+        List<Integer> dilation = r.getIntOrList("dilation_size", gated ? 1 : 64);
+        List<Integer> local = r.getIntOrList("local_size", 0);
+        List<Integer> initial = r.getIntOrList("initial_size", 0);
+        boolean applyRe = r.getBool("apply_re", !gated);
+        boolean jointTrain = r.getBool("joint_train", false);
+        double ropeBase = r.getDouble("rope_base", RotaryEmbedding.DEFAULT_BASE);
+        boolean rope = RotaryEmbedding.read(r);
         try {
-            return new RatPlusConfig(r.getIntOrList("dilation_size", gated ? 1 : 64), r.getIntOrList("local_size", 0),
-                    r.getIntOrList("initial_size", 0), r.getBool("apply_re", !gated), r.getBool("joint_train", false),
-                    r.getDouble("rope_base", RotaryEmbedding.DEFAULT_BASE), RotaryEmbedding.read(r));
+            return new RatPlusConfig(dilation, local, initial, applyRe, jointTrain, ropeBase, rope);
         } catch (ConfigException e) {
-            throw new ConfigException(e.getMessage().replaceFirst("^'", "'" + where), e);
+            throw new ConfigException(e.getMessage().replaceFirst("^'", "'" + r.path() + "."), e);
         }
     }
 

@@ -99,6 +99,15 @@ class ModelConfigTest {
                 + "  backbone:\n    seq_cell:\n      type: &t\n        - x\n        - y: *t\n");
         ConfigException e = assertThrows(ConfigException.class, () -> ModelConfig.fromYaml(f));
         assertTrue(e.getMessage().contains("'model.backbone.seq_cell.type' must be a single value, got a list"), e.getMessage());
+        // A RAT+ key is named once with its path, whether the reader or the config's own check refuses it.
+        Files.writeString(f, "model:\n  vocab_size: 10\n  d_model: 8\n  n_layers: 1\n  num_heads: 2\n"
+                + "  backbone:\n    seq_cell:\n      type: ratplus\n      dilation_size: []\n");
+        e = assertThrows(ConfigException.class, () -> ModelConfig.fromYaml(f));
+        assertTrue(e.getMessage().startsWith("'model.backbone.seq_cell.dilation_size' is an empty list"), e.getMessage());
+        Files.writeString(f, "model:\n  vocab_size: 10\n  d_model: 8\n  n_layers: 1\n  num_heads: 2\n"
+                + "  backbone:\n    seq_cell:\n      type: ratplus\n      dilation_size: 0\n");
+        e = assertThrows(ConfigException.class, () -> ModelConfig.fromYaml(f));
+        assertTrue(e.getMessage().startsWith("'model.backbone.seq_cell.dilation_size' must be -1"), e.getMessage());
         // !!binary that is not base64 was an IllegalArgumentException from the YAML library (found by ModelConfigFuzzTest).
         Files.writeString(f, "model:\n  vocab_size: !!binary aGVsb5=\n");
         e = assertThrows(ConfigException.class, () -> ModelConfig.fromYaml(f));
