@@ -80,7 +80,7 @@ public final class ConfigReader {
 
     /** An integer of at least {@code min}: {@code 'path.key' must be >= min, got v} otherwise. */
     public int getInt(String key, int def, int min) {
-        return requireAtLeast(getInt(key, def), min, path.isEmpty() ? key : path + "." + key);
+        return requireAtLeast(getInt(key, def), min, where(key));
     }
 
     /** {@code value} if it is at least {@code min}, else a {@link ConfigException} naming {@code key}. */

@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.conditions.Conditions;
+import org.rat4j.kernels.Bf16;
 import org.rat4j.config.ConfigException;
 
 import java.io.IOException;
@@ -406,9 +407,9 @@ public final class SafeTensors {
         };
     }
 
-    /** bfloat16 to float: the 16 bits are the top half of the float's. */
+    /** bfloat16 to float: the 16 bits are the top half of the float's ({@link Bf16#toFloat}). */
     public static float bfloat16ToFloat(short b) {
-        return Float.intBitsToFloat((b & 0xFFFF) << 16);
+        return Bf16.toFloat(b);
     }
 
     /** IEEE 754 binary16 to float (Java 17 has no Float.float16ToFloat). */

@@ -62,7 +62,10 @@ public final class NdBuffers {
         }
     }
 
-    /** Row {@code (b, t)} of a {@code [B, T, D]} array (a prefill's taps) into {@code dst[at .. at + D)}. */
+    /**
+     * Row {@code (b, t)} of a {@code [B, T, D]} array (a prefill's taps) into {@code dst[at .. at + D)}. A view is
+     * copied whole first: callers reading many rows pass {@link #rowMajor}{@code (x)}.
+     */
     public static void readRow(INDArray x, int b, int t, double[] dst, int at) {
         int d = (int) x.size(2);
         double[] row = new double[d];

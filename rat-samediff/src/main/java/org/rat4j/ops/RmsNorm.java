@@ -21,6 +21,6 @@ public final class RmsNorm {
     public static SDVariable apply(SameDiff sd, SDVariable x, SDVariable gamma, double eps) {
         SDVariable meanSq = sd.math.square(x).mean(true, 2);         // [B, T, 1]
         SDVariable inv = sd.math.rsqrt(meanSq.add(eps));
-        return Dl4jM21.broadcastMultiply(sd, Dl4jM21.broadcastMultiply(sd, x, inv), gamma);   // broadcast products: see Broadcast
+        return Dl4jM21.broadcastMultiply(sd, Dl4jM21.broadcastMultiply(sd, x, inv), gamma);   // broadcast products: Dl4jM21.broadcastMultiply
     }
 }

@@ -1,6 +1,5 @@
 package org.rat4j.platform;
 
-import org.rat4j.platform.ProcFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

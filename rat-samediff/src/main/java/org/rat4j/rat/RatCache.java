@@ -14,6 +14,7 @@ import static org.rat4j.block.MixerParams.GATE_BIAS;
 import static org.rat4j.block.MixerParams.IN_PROJ;
 import static org.rat4j.kernels.Eager.headsAt;
 import static org.rat4j.kernels.NdBuffers.numbers;
+import static org.rat4j.kernels.NdBuffers.rowMajor;
 import static org.rat4j.kernels.Rope.rope;
 import static org.rat4j.kernels.Rope.rotate;
 import static org.rat4j.kernels.Rows.sequences;
@@ -98,8 +99,8 @@ final class RatCache implements DecodeCache {
 
     @Override
     public void prefill(Map<String, INDArray> taps, int[] lengths) {
-        INDArray keys = taps.get(RatLayout.TAP_K);                                       // [B, T, D], before rotation
-        INDArray values = taps.get(RatLayout.TAP_V);
+        INDArray keys = rowMajor(taps.get(RatLayout.TAP_K));                             // [B, T, D], before rotation
+        INDArray values = rowMajor(taps.get(RatLayout.TAP_V));
         int chunk = cell.chunkSize();
         int d = dims.dModel();
         for (int b = 0; b < lengths.length; b++) {

@@ -16,6 +16,7 @@ import java.util.Map;
 
 import static org.rat4j.kernels.Eager.headsAt;
 import static org.rat4j.kernels.NdBuffers.numbers;
+import static org.rat4j.kernels.NdBuffers.rowMajor;
 import static org.rat4j.kernels.Rope.rope;
 import static org.rat4j.kernels.Rope.rotate;
 import static org.rat4j.kernels.Rows.columns;
@@ -138,8 +139,8 @@ public final class RatPlusCache implements DecodeCache {
 
     @Override
     public void prefill(Map<String, INDArray> taps, int[] lengths) {
-        INDArray keys = taps.get(RatPlusLayout.TAP_K);                                    // [B, T, D], before rotation
-        INDArray values = taps.get(RatPlusLayout.TAP_V);
+        INDArray keys = rowMajor(taps.get(RatPlusLayout.TAP_K));                          // [B, T, D], before rotation
+        INDArray values = rowMajor(taps.get(RatPlusLayout.TAP_V));
         int sinks = pattern.initial();
         int window = pattern.local();
         for (int b = 0; b < lengths.length; b++) {

@@ -11,6 +11,7 @@ import java.util.Map;
 
 import static org.rat4j.block.MixerParams.GATE_BIAS;
 import static org.rat4j.kernels.NdBuffers.numbers;
+import static org.rat4j.kernels.NdBuffers.rowMajor;
 import static org.rat4j.kernels.NdBuffers.readRow;
 import static org.rat4j.kernels.Rows.sigmoid;
 
@@ -53,7 +54,7 @@ final class RnnCache implements DecodeCache {
 
     @Override
     public void prefill(Map<String, INDArray> taps, int[] lengths) {
-        INDArray states = taps.get(RnnLayout.TAP_H);                                     // [B, T, D]
+        INDArray states = rowMajor(taps.get(RnnLayout.TAP_H));                           // [B, T, D], copied once if a view
         for (int b = 0; b < lengths.length; b++) readRow(states, b, lengths[b] - 1, h, b * dims.dModel());
         if (bf16) Bf16.round(h, 0, h.length);
     }
