@@ -51,13 +51,44 @@ public final class MetricsLog {
     }
 
     /**
-     * Loads the rows of an earlier run up to {@code step} (resume), or starts empty. Lines that are not rows of numbers
-     * (a damaged file, bytes that are not UTF-8) are dropped with one warning, and the file as it was is kept beside it
-     * as {@code metrics.csv.damaged}: the next flush rewrites {@code metrics.csv} without them.
+     * Loads the rows of an earlier run up to {@code step}, for a reader ({@code compare}, a model card): lines that are
+     * not rows of numbers (a damaged file, bytes that are not UTF-8) are skipped with one warning; nothing is written.
      */
     public void loadUpTo(int step) throws IOException {
+        int dropped = read(step).dropped();
+        if (dropped > 0) {
+            LOG.warn("{}: {} line(s) are not rows of numbers (damaged, or not UTF-8 text) and are skipped", file, dropped);
+        }
+    }
+
+    /**
+     * Loads the rows up to {@code step} for the run that owns the folder and resumes it: as {@link #loadUpTo}, and
+     * the file as it was is kept beside it as {@code metrics.csv.damaged}, since the next flush rewrites
+     * {@code metrics.csv} without the dropped lines.
+     */
+    public void resumeUpTo(int step) throws IOException {
+        Read read = read(step);
+        if (read.dropped() > 0) {
+            Path copy = file.resolveSibling(FILE + DAMAGED_SUFFIX);
+            AtomicFiles.write(copy, out -> out.write(read.bytes()));
+            LOG.warn("{}: {} line(s) are not rows of numbers (damaged, or not UTF-8 text) and are dropped; the file as it was "
+                    + "is kept as {}", file, read.dropped(), copy.getFileName());
+        }
+    }
+
+    /** Starts empty (a new run in the folder: the next flush replaces an earlier run's file). */
+    public void clear() {
         rows.clear();
-        if (!Files.isRegularFile(file)) return;
+    }
+
+    /** The file's bytes and how many of its lines were not rows of numbers. */
+    private record Read(byte[] bytes, int dropped) {
+    }
+
+    /** Reads the rows up to {@code step}. */
+    private Read read(int step) throws IOException {
+        rows.clear();
+        if (!Files.isRegularFile(file)) return new Read(new byte[0], 0);
         byte[] bytes = Files.readAllBytes(file);
         // Decoding replaces malformed bytes by U+FFFD (no exception), so such a line fails to parse like any damaged one.
         List<String> lines = new String(bytes, StandardCharsets.UTF_8).lines().toList();
@@ -72,12 +103,7 @@ public final class MetricsLog {
                 dropped++;
             }
         }
-        if (dropped > 0) {
-            Path copy = file.resolveSibling(FILE + DAMAGED_SUFFIX);
-            AtomicFiles.write(copy, out -> out.write(bytes));
-            LOG.warn("{}: {} line(s) are not rows of numbers (damaged, or not UTF-8 text) and are dropped; the file as it was "
-                    + "is kept as {}", file, dropped, copy.getFileName());
-        }
+        return new Read(bytes, dropped);
     }
 
     public void add(Row r) {

@@ -65,7 +65,7 @@ final class RunRecorder implements AutoCloseable {
 
     /** A new run: the metrics of an earlier one in the folder are dropped; the newest checkpoint there is the good one. */
     void startFresh() throws IOException {
-        metrics.loadUpTo(-1);
+        metrics.clear();
         List<Path> existing = checkpoints.list();
         lastGood = existing.isEmpty() ? null : existing.get(existing.size() - 1);
     }
@@ -77,7 +77,7 @@ final class RunRecorder implements AutoCloseable {
         elapsedBefore = st.elapsedSeconds();
         lastGood = ck.dir();
         lastLoss = st.lastLoss();
-        metrics.loadUpTo(st.step());
+        metrics.resumeUpTo(st.step());
         if (metrics.rows().size() != st.step()) {
             LOG.warn("{} holds {} rows up to the checkpoint's step {}: the loss curve has a gap", metrics.file(),
                     metrics.rows().size(), st.step());

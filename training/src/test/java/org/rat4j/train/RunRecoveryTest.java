@@ -147,6 +147,14 @@ class RunRecoveryTest {
         System.arraycopy(latin1, 0, all, bad.length, latin1.length);
         Files.write(csv, all);
         try (LogCapture log = new LogCapture()) {
+            // A reader (rat4j compare, a model card) skips the line and writes nothing into a folder it does not own.
+            MetricsLog reader = new MetricsLog(dir);
+            reader.loadUpTo(Integer.MAX_VALUE);
+            assertEquals(1, reader.rows().size());
+            assertEquals(1, log.containing("are skipped").size(), log.containing("not rows of numbers").toString());
+            assertFalse(Files.exists(dir.resolve("metrics.csv.damaged")));
+        }
+        try (LogCapture log = new LogCapture()) {
             Trainer.Result r = new Trainer(TestRuns.resume(cfg)).progressBar(false).run();
             assertEquals(4, r.steps());
             List<String> warned = log.containing("not rows of numbers");
