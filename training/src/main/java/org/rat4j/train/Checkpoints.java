@@ -172,19 +172,6 @@ public final class Checkpoints {
         }
     }
 
-    /** Removes temporary directories left by a write that was interrupted. */
-    public void removeUnfinished() {
-        if (!Files.isDirectory(dir)) return;
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".step-")).toList()) {
-                LOG.info("removing unfinished checkpoint write {}", p.getFileName());
-                deleteTree(p);
-            }
-        } catch (IOException e) {
-            LOG.warn("could not clean {}: {}", dir, e.getMessage());
-        }
-    }
-
     /** Complete checkpoints (those with a manifest), oldest first. */
     public List<Path> list() {
         return folders().stream().filter(p -> Files.isRegularFile(p.resolve(MANIFEST))).toList();

@@ -15,7 +15,8 @@ final class RunFolder {
     private static final Logger LOG = LoggerFactory.getLogger(RunFolder.class);
     /**
      * What an interrupted write leaves: {@code AtomicFiles}' temporary files ({@code .metrics.csv.123.tmp}) and the
-     * temporary and replaced folders of {@link Checkpoints#saveModelDir} ({@code .final.tmp-123}, {@code .final.old-123}).
+     * temporary and replaced folders of {@link Checkpoints#saveModelDir} ({@code .final.tmp-123}, {@code .final.old-123})
+     * and of {@link Checkpoints#save} ({@code .step-0000004.tmp-123}).
      */
     private static final Pattern UNFINISHED = Pattern.compile("\\..+(\\.tmp|\\.tmp-.+|\\.old-.+)");
 
@@ -24,13 +25,17 @@ final class RunFolder {
 
     /** Removes the leftovers of interrupted writes from the run folder and its checkpoints folder. */
     static void removeUnfinishedWrites(Path runDir, Checkpoints checkpoints) {
-        checkpoints.removeUnfinished();
-        if (!Files.isDirectory(runDir)) return;
+        removeUnfinished(runDir);
+        removeUnfinished(checkpoints.directory());       // a checkpoint's .step-N.tmp-123 and .step-N.old-123 folders
+    }
+
+    private static void removeUnfinished(Path dir) {
+        if (!Files.isDirectory(dir)) return;
         List<Path> stale;
-        try (Stream<Path> s = Files.list(runDir)) {
+        try (Stream<Path> s = Files.list(dir)) {
             stale = s.filter(p -> UNFINISHED.matcher(p.getFileName().toString()).matches()).toList();
         } catch (IOException e) {
-            LOG.warn("could not clean {}: {}", runDir, e.getMessage());
+            LOG.warn("could not clean {}: {}", dir, e.getMessage());
             return;
         }
         for (Path p : stale) {
