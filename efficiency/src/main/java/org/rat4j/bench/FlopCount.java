@@ -38,10 +38,6 @@ import static org.rat4j.block.MixerParams.OUT_PROJ;
  * the band would not be narrower than T.
  */
 public final class FlopCount {
-    /** Width and heads of the block that answers the questions that do not depend on them (keys per query). */
-    private static final int NOMINAL_D = 512;
-    private static final int NOMINAL_HEADS = 8;
-
     private FlopCount() {
     }
 
@@ -64,12 +60,12 @@ public final class FlopCount {
 
     /** Keys attended by the query at position t (0-based). */
     public static long keys(MixerSpec m, long t) {
-        return counting(m).keysAttended(t);
+        return m.nominalBlock().keysAttended(t);
     }
 
     /** Σ_{t<T} keys(t). */
     public static double keySum(MixerSpec m, int seqLen) {
-        MixerBlock block = counting(m);
+        MixerBlock block = m.nominalBlock();
         double s = 0;
         for (long t = 0; t < seqLen; t++) s += block.keysAttended(t);
         return s;
@@ -77,11 +73,7 @@ public final class FlopCount {
 
     /** Keys per query in rat4j's parallel graph (the width of its score matrix). */
     public static double executedKeysPerQuery(MixerSpec m, int seqLen) {
-        return counting(m).keysComputed(seqLen);
-    }
-
-    private static MixerBlock counting(MixerSpec m) {
-        return m.block(NOMINAL_D, NOMINAL_HEADS);
+        return m.nominalBlock().keysComputed(seqLen);
     }
 
     public static double forward(MixerSpec m, int d, int heads, int batch, int seqLen) {

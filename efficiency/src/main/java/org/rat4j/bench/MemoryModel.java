@@ -48,7 +48,7 @@ public final class MemoryModel {
 
     /** [B·T, D] float arrays one iteration allocates, by mixer (fitted; the scan adds ~60 per doubling of its length). */
     static double activationsPerToken(String mode, MixerSpec m, int seqLen) {
-        double scanSteps = log2(m.block(512, 8).scanLength(seqLen));
+        double scanSteps = log2(m.nominalBlock().scanLength(seqLen));
         if (!mode.equals(Modes.TRAIN)) return 25 + 5 * scanSteps;
         double[] fitted = FITTED.getOrDefault(m.family(), UNMEASURED);
         return fitted[0] + fitted[1] * scanSteps;

@@ -70,6 +70,11 @@ public record MixerSpec(String label, MixerConfig cell) {
         return block(new BlockDims(d, heads, 1e-6, 0.02), 1);
     }
 
+    /** The layer at a nominal width (D=512, 8 heads), for the questions that do not depend on it: keys, scan length. */
+    public MixerBlock nominalBlock() {
+        return block(512, 8);
+    }
+
     /** The smallest multiple every T must be (RAT needs T % L == 0). */
     public int sequenceMultiple() {
         return cell.sequenceMultiple();
