@@ -32,6 +32,13 @@ public final class DilatedAttention {
         return BandedAttention.blockSize(seqLen, pattern.local());
     }
 
+    /** How many keys the strided (dilated) branch scores at length T: 0 without dilated keys. */
+    public static int dilatedKeys(RatPlusPattern pattern, int seqLen) {
+        if (pattern.dilation() == -1) return 0;
+        int start = firstDilatedKey(pattern);
+        return start < seqLen ? (seqLen - 1 - start) / pattern.dilation() + 1 : 0;
+    }
+
     /** d_st: the first key index at or after P with {@code (j+1) mod Dl = 0}. */
     public static int firstDilatedKey(RatPlusPattern pattern) {
         int dl = pattern.dilation();
@@ -70,18 +77,16 @@ public final class DilatedAttention {
             widths.add(sinks);
         }
 
-        if (pattern.dilation() != -1) {
+        int count = dilatedKeys(pattern, seqLen);
+        if (count > 0) {
             int start = firstDilatedKey(pattern);
-            int count = start < seqLen ? (seqLen - 1 - start) / pattern.dilation() + 1 : 0;
-            if (count > 0) {
-                SDIndex strided = SDIndex.interval((long) start, (long) pattern.dilation(), (long) seqLen);
-                int dl = pattern.dilation();
-                int w = pattern.local();
-                scores.add(branch(ctx, q, k, strided, scale, "mask.ratplus.dilated" + key, count,
-                        (t, m) -> start + m * dl < t - w));                                               // [B, H, T, n_dil]
-                values.add(v.get(SDIndex.all(), SDIndex.all(), strided, SDIndex.all()));               // [B, H, n_dil, d]
-                widths.add(count);
-            }
+            SDIndex strided = SDIndex.interval((long) start, (long) pattern.dilation(), (long) seqLen);
+            int dl = pattern.dilation();
+            int w = pattern.local();
+            scores.add(branch(ctx, q, k, strided, scale, "mask.ratplus.dilated" + key, count,
+                    (t, m) -> start + m * dl < t - w));                                                   // [B, H, T, n_dil]
+            values.add(v.get(SDIndex.all(), SDIndex.all(), strided, SDIndex.all()));                   // [B, H, n_dil, d]
+            widths.add(count);
         }
 
         SDVariable p = sd.nn.softmax(scores.size() == 1 ? scores.get(0) : sd.concat(3, scores.toArray(new SDVariable[0])), 3);

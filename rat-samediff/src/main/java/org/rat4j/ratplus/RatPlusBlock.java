@@ -135,9 +135,7 @@ public final class RatPlusBlock implements MixerBlock {
     public double keysComputed(int seqLen) {
         int block = DilatedAttention.blockSize(seqLen, pattern);
         if (block <= 0) return seqLen;
-        int first = pattern.dilation() == -1 ? seqLen : DilatedAttention.firstDilatedKey(pattern);
-        int dilated = first < seqLen ? (seqLen - 1 - first) / pattern.dilation() + 1 : 0;
-        return 2 * block + Math.min(pattern.initial(), seqLen) + dilated;
+        return 2 * block + Math.min(pattern.initial(), seqLen) + DilatedAttention.dilatedKeys(pattern, seqLen);
     }
 
     @Override
