@@ -1,8 +1,12 @@
 package org.rat4j.data.niah;
 
 import org.rat4j.config.ConfigException;
+import org.rat4j.data.text.Document;
+import org.rat4j.data.text.DocumentReader;
+import org.rat4j.data.text.InputResolver;
 import org.rat4j.data.tokenizer.Tokenizer;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,6 +39,19 @@ public final class HaystackSentences {
         this.tokens = new int[sentences.length];
         Arrays.fill(tokens, -1);
         this.tokenizer = tokenizer;
+    }
+
+    /**
+     * The haystack of an input spec ({@code builtin:valid}, files, folders: {@link InputResolver}), reading the
+     * {@code textField} of JSONL records.
+     */
+    public static HaystackSentences load(String spec, String textField, Tokenizer tokenizer) {
+        List<String> docs = new ArrayList<>();
+        for (Path f : InputResolver.resolve(List.of(spec))) {
+            for (Document d : DocumentReader.readAll(f, textField)) docs.add(d.text());
+        }
+        if (docs.isEmpty()) throw new ConfigException("the NIAH haystack " + spec + " holds no text");
+        return new HaystackSentences(docs, tokenizer);
     }
 
     public int size() {

@@ -10,9 +10,6 @@ import org.rat4j.cli.Console;
 import org.rat4j.cli.Subcommand;
 import org.rat4j.config.ConfigException;
 import org.rat4j.data.sft.SftJsonl;
-import org.rat4j.data.text.Document;
-import org.rat4j.data.text.DocumentReader;
-import org.rat4j.data.text.InputResolver;
 import org.rat4j.data.tokenizer.Tokenizer;
 import org.rat4j.data.tokenizer.Tokenizers;
 import org.rat4j.model.MemoryBudget;
@@ -99,11 +96,7 @@ public final class NiahCommand implements Subcommand {
         HaystackSentences essay = null;
         if (tasks.stream().anyMatch(t -> t.haystack() == NiahTask.HaystackKind.ESSAY)) {
             String spec = cl.getOptionValue("haystack", split == NiahSplit.TRAIN ? "builtin:train" : "builtin:valid");
-            List<String> docs = new ArrayList<>();
-            for (Path f : InputResolver.resolve(List.of(spec))) {
-                for (Document d : DocumentReader.readAll(f, cl.getOptionValue("text-field", "text"))) docs.add(d.text());
-            }
-            essay = new HaystackSentences(docs, tok);
+            essay = HaystackSentences.load(spec, cl.getOptionValue("text-field", "text"), tok);
         }
         NiahGenerator gen = new NiahGenerator(tok, essay);
         List<Map<String, Object>> records = new ArrayList<>();

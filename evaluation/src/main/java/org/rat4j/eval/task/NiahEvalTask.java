@@ -1,13 +1,10 @@
 package org.rat4j.eval.task;
 
-import org.rat4j.config.ConfigException;
 import org.rat4j.data.niah.HaystackSentences;
 import org.rat4j.data.niah.NiahGenerator;
 import org.rat4j.data.niah.NiahSample;
 import org.rat4j.data.niah.NiahSplit;
 import org.rat4j.data.niah.NiahTask;
-import org.rat4j.data.text.Document;
-import org.rat4j.data.text.DocumentReader;
 import org.rat4j.data.text.InputResolver;
 import org.rat4j.data.tokenizer.Tokenizer;
 import org.rat4j.eval.Evaluator;
@@ -18,7 +15,6 @@ import org.rat4j.eval.TaskResult;
 import org.rat4j.eval.metrics.MeanStat;
 import org.rat4j.eval.metrics.RulerMatch;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -130,12 +126,7 @@ public final class NiahEvalTask implements Task {
     /** The haystack prose, split into sentences once per tokenizer (the token counts depend on it). */
     private synchronized HaystackSentences essay(Tokenizer tokenizer) {
         if (essay != null && tokenizer.hash().equals(essayTokenizer)) return essay;
-        List<String> docs = new ArrayList<>();
-        for (Path f : InputResolver.resolve(List.of(haystack))) {
-            for (Document d : DocumentReader.readAll(f, "text")) docs.add(d.text());
-        }
-        if (docs.isEmpty()) throw new ConfigException("the NIAH haystack " + haystack + " holds no text");
-        essay = new HaystackSentences(docs, tokenizer);
+        essay = HaystackSentences.load(haystack, "text", tokenizer);
         essayTokenizer = tokenizer.hash();
         return essay;
     }
