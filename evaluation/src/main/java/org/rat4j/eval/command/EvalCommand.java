@@ -24,6 +24,7 @@ import org.rat4j.eval.task.NiahEvalTask;
 import org.rat4j.eval.task.TaskRegistry;
 import org.rat4j.io.ModelIO;
 import org.rat4j.model.RatLanguageModel;
+import org.rat4j.ratplus.RatPlusPattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,7 +125,7 @@ public final class EvalCommand implements Subcommand {
         List<Task> tasks = registry.resolve(taskSpec, taskOptions);
         for (Task t : tasks) t.check();
         List<TaskRegistry.Group> groups = registry.groupsIn(taskSpec);
-        List<RatPlusSweep.Setting> sweep = cl.hasOption("ratplus-sweep") ? RatPlusSweep.parse(cl.getOptionValue("ratplus-sweep")) : List.of();
+        List<RatPlusPattern> sweep = cl.hasOption("ratplus-sweep") ? RatPlusSweep.parse(cl.getOptionValue("ratplus-sweep")) : List.of();
         EvalSettings settings = new EvalSettings(intValue(cl, "limit", 0, 0), intValue(cl, "batch", EvalSettings.DEFAULT_BATCH, 1),
                 intValue(cl, "max-batch-tokens", EvalSettings.DEFAULT_TOKEN_BUDGET, 1), intValue(cl, "max-length", 0, 0),
                 bos(cl.getOptionValue("bos", "task")), cl.hasOption("log-samples"), !cl.hasOption("no-progress"),
@@ -140,9 +141,9 @@ public final class EvalCommand implements Subcommand {
             if (sweep.isEmpty()) {
                 runs.add(evaluate(model, name, dir, null, tokenizer, settings, tasks, groups));
             } else {
-                for (RatPlusSweep.Setting s : sweep) {
+                for (RatPlusPattern s : sweep) {
                     RatLanguageModel variant = RatPlusSweep.variant(model, s);
-                    runs.add(evaluate(variant, name, dir, s.label(), tokenizer, settings, tasks, groups));
+                    runs.add(evaluate(variant, name, dir, s, tokenizer, settings, tasks, groups));
                 }
             }
         }
@@ -159,9 +160,9 @@ public final class EvalCommand implements Subcommand {
         return 0;
     }
 
-    private static ModelRun evaluate(RatLanguageModel model, String name, Path dir, String variant, Tokenizer tokenizer,
+    private static ModelRun evaluate(RatLanguageModel model, String name, Path dir, RatPlusPattern variant, Tokenizer tokenizer,
                                      EvalSettings settings, List<Task> tasks, List<TaskRegistry.Group> groups) {
-        LOG.info("evaluating {}{}", name, variant == null ? "" : " under " + variant);
+        LOG.info("evaluating {}{}", name, variant == null ? "" : " under " + RatPlusSweep.label(variant));
         Evaluator ev = new Evaluator(model, tokenizer, settings);
         List<TaskResult> results = ev.evaluate(tasks);
         Map<String, Metric> averages = new LinkedHashMap<>();

@@ -119,8 +119,8 @@ public final class EvalCharts {
         Map<String, TreeMap<Integer, Double>> series = new LinkedHashMap<>();
         for (ModelRun m : models) {
             if (m.variant() == null) continue;
-            int d = field(m.variant(), "D");
-            int w = field(m.variant(), "W");
+            int d = m.variant().dilation();
+            int w = m.variant().local();
             if (d < 1) continue;
             for (TaskResult r : m.results()) {
                 if (Double.isNaN(r.primaryMetric().value())) continue;
@@ -184,15 +184,6 @@ public final class EvalCharts {
             t.setLineStyle(new java.awt.BasicStroke(1.5f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER, 10f, new float[]{6f, 4f}, 0f));
         }
         return chart;
-    }
-
-    /** The integer after {@code key=} in a sweep label such as {@code D=16,W=0,P=4}. */
-    static int field(String label, String key) {
-        for (String part : label.split(",")) {
-            String[] kv = part.split("=");
-            if (kv.length == 2 && kv[0].trim().equals(key)) return Integer.parseInt(kv[1].trim());
-        }
-        throw new IllegalArgumentException("no " + key + " in " + label);
     }
 
     private static XYChart xy(String title, String x, String y) {

@@ -67,7 +67,7 @@ public final class EvalReport {
             mm.put("name", m.name());
             mm.put("model", m.model());
             mm.put("path", m.path());
-            mm.put("variant", m.variant());
+            mm.put("variant", m.variantLabel());
             mm.put("parameters", m.parameters());
             mm.put("config", m.config());
             Map<String, Object> tasks = new LinkedHashMap<>();

@@ -2,6 +2,8 @@ package org.rat4j.eval.report;
 
 import org.rat4j.eval.metrics.Metric;
 import org.rat4j.eval.TaskResult;
+import org.rat4j.eval.sweep.RatPlusSweep;
+import org.rat4j.ratplus.RatPlusPattern;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,13 +15,13 @@ import java.util.Map;
  *
  * @param model      the model's name (its folder's name)
  * @param path       the model folder
- * @param variant    the RAT+ sweep setting ({@code D=16,W=0,P=4}), or null
+ * @param variant    the RAT+ sweep setting, or null
  * @param parameters parameter count
  * @param config     the model config tree
  * @param results    one result per task, in task order
  * @param averages   group averages ({@code csr}, {@code ruler@1024}, ...)
  */
-public record ModelRun(String model, String path, String variant, long parameters, Map<String, Object> config,
+public record ModelRun(String model, String path, RatPlusPattern variant, long parameters, Map<String, Object> config,
                        List<TaskResult> results, Map<String, Metric> averages) {
     public ModelRun {
         results = List.copyOf(results);
@@ -28,7 +30,12 @@ public record ModelRun(String model, String path, String variant, long parameter
 
     /** The column name: the model's name, with the sweep setting in brackets for a variant. */
     public String name() {
-        return variant == null ? model : model + " [" + variant + "]";
+        return variant == null ? model : model + " [" + variantLabel() + "]";
+    }
+
+    /** The sweep setting as reports name it ({@code D=16,W=0,P=4}), or null. */
+    public String variantLabel() {
+        return variant == null ? null : RatPlusSweep.label(variant);
     }
 
     /** The result of a task, or null when this run has none. */

@@ -4,6 +4,7 @@ import org.rat4j.config.ConfigException;
 import org.rat4j.config.ConfigReader;
 import org.rat4j.model.ModelConfig;
 import org.rat4j.model.RatLanguageModel;
+import org.rat4j.ratplus.RatPlusPattern;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,19 +24,17 @@ public final class RatPlusSweep {
     private RatPlusSweep() {
     }
 
-    /** One inference pattern. D = 1 is dense causal attention; D = -1 keeps no dilated keys (local + sinks). */
-    public record Setting(int dilation, int local, int initial) {
-        public String label() {
-            return "D=" + dilation + ",W=" + local + ",P=" + initial;
-        }
+    /** A pattern as reports name it: {@code D=16,W=0,P=4}. D = 1 is dense; D = -1 keeps no dilated keys. */
+    public static String label(RatPlusPattern p) {
+        return "D=" + p.dilation() + ",W=" + p.local() + ",P=" + p.initial();
     }
 
     /**
      * Parses {@code D:W:P} settings separated by commas; {@code dense} is {@code 1:0:0} and {@code table8} the rows of
      * {@link #TABLE8}. W and P may be left out ({@code 16} is {@code 16:0:0}).
      */
-    public static List<Setting> parse(String spec) {
-        List<Setting> out = new ArrayList<>();
+    public static List<RatPlusPattern> parse(String spec) {
+        List<RatPlusPattern> out = new ArrayList<>();
         for (String part : spec.split(",")) {
             String p = part.trim();
             if (p.isEmpty()) continue;
@@ -44,7 +43,7 @@ public final class RatPlusSweep {
                 continue;
             }
             if (p.equalsIgnoreCase("dense")) {
-                out.add(new Setting(1, 0, 0));
+                out.add(RatPlusPattern.DENSE);
                 continue;
             }
             String[] f = p.split(":");
@@ -54,7 +53,7 @@ public final class RatPlusSweep {
                 int w = f.length > 1 ? Integer.parseInt(f[1].trim()) : 0;
                 int s = f.length > 2 ? Integer.parseInt(f[2].trim()) : 0;
                 if (d == 0 || d < -1 || w < 0 || s < 0) throw new NumberFormatException();
-                out.add(new Setting(d, w, s));
+                out.add(new RatPlusPattern(d, w, s));
             } catch (NumberFormatException e) {
                 throw new ConfigException("--ratplus-sweep setting '" + p + "' must be D[:W[:P]] with D = -1 or >= 1 and W, P >= 0"
                         + " (e.g. 16:256:4, dense, table8)");
@@ -66,7 +65,7 @@ public final class RatPlusSweep {
 
     /** The model under another RAT+ pattern, sharing its parameter arrays. */
     @SuppressWarnings("unchecked")
-    public static RatLanguageModel variant(RatLanguageModel model, Setting s) {
+    public static RatLanguageModel variant(RatLanguageModel model, RatPlusPattern s) {
         Map<String, Object> tree = model.config().toMap();
         Map<String, Object> backbone = (Map<String, Object>) tree.get(CELLS_KEY);
         int changed = 0;

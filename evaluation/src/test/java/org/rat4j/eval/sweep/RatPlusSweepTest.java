@@ -2,6 +2,7 @@ package org.rat4j.eval.sweep;
 
 import org.rat4j.rat.RatConfig;
 import org.rat4j.ratplus.RatPlusConfig;
+import org.rat4j.ratplus.RatPlusPattern;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,12 +20,12 @@ import static org.junit.jupiter.api.Assertions.*;
 class RatPlusSweepTest {
     @Test
     void parsesSettings() {
-        List<RatPlusSweep.Setting> t8 = RatPlusSweep.parse("table8");
+        List<RatPlusPattern> t8 = RatPlusSweep.parse("table8");
         assertEquals(8, t8.size());
-        assertEquals(new RatPlusSweep.Setting(16, 256, 4), t8.get(7));
-        assertEquals(List.of(new RatPlusSweep.Setting(1, 0, 0), new RatPlusSweep.Setting(16, 0, 4), new RatPlusSweep.Setting(-1, 64, 0)),
+        assertEquals(new RatPlusPattern(16, 256, 4), t8.get(7));
+        assertEquals(List.of(new RatPlusPattern(1, 0, 0), new RatPlusPattern(16, 0, 4), new RatPlusPattern(-1, 64, 0)),
                 RatPlusSweep.parse("dense, 16:0:4, -1:64"));
-        assertEquals("D=16,W=0,P=4", new RatPlusSweep.Setting(16, 0, 4).label());
+        assertEquals("D=16,W=0,P=4", RatPlusSweep.label(new RatPlusPattern(16, 0, 4)));
         assertThrows(ConfigException.class, () -> RatPlusSweep.parse("0:1:1"));
         assertThrows(ConfigException.class, () -> RatPlusSweep.parse("16:x"));
         assertThrows(ConfigException.class, () -> RatPlusSweep.parse(""));
@@ -36,13 +37,13 @@ class RatPlusSweepTest {
         RatLanguageModel model = RatLanguageModel.initialize(config, 5, DataType.DOUBLE);
         int[][] ids = {new Random(1).ints(48, 3, 300).toArray()};
 
-        RatLanguageModel dense = RatPlusSweep.variant(model, new RatPlusSweep.Setting(1, 0, 0));
+        RatLanguageModel dense = RatPlusSweep.variant(model, new RatPlusPattern(1, 0, 0));
         assertSame(model.parameters().get(RatLanguageModel.WTE), dense.parameters().get(RatLanguageModel.WTE));
         RatLanguageModel direct = RatLanguageModel.fromParameters(ModelConfig.of(300, 16, 2, 2, 64, RatPlusConfig.of(1, 0, 0)),
                 model.parameters(), DataType.DOUBLE);
         assertEquals(direct.logits(ids), dense.logits(ids));
 
-        RatLanguageModel sparse = RatPlusSweep.variant(model, new RatPlusSweep.Setting(4, 2, 1));
+        RatLanguageModel sparse = RatPlusSweep.variant(model, new RatPlusPattern(4, 2, 1));
         assertEquals(List.of(4), ((RatPlusConfig) sparse.config().mixer()).dilation());
         assertEquals(List.of(2), ((RatPlusConfig) sparse.config().mixer()).local());
         assertEquals(List.of(1), ((RatPlusConfig) sparse.config().mixer()).initial());
@@ -56,7 +57,7 @@ class RatPlusSweepTest {
     @Test
     void aModelWithoutRatPlusLayersIsAClearError() {
         RatLanguageModel rat = RatLanguageModel.initialize(ModelConfig.of(300, 16, 1, 2, 64, RatConfig.of(16, 2)), 1, DataType.FLOAT);
-        ConfigException e = assertThrows(ConfigException.class, () -> RatPlusSweep.variant(rat, new RatPlusSweep.Setting(1, 0, 0)));
+        ConfigException e = assertThrows(ConfigException.class, () -> RatPlusSweep.variant(rat, new RatPlusPattern(1, 0, 0)));
         assertTrue(e.getMessage().startsWith("--ratplus-sweep needs a RAT+ model"), e.getMessage());
     }
 }
