@@ -2,23 +2,19 @@ package org.rat4j.data.generate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.rat4j.config.ConfigException;
-import org.rat4j.data.text.InputFile;
 import org.rat4j.data.text.JsonlLines;
 import org.rat4j.io.AtomicFiles;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
-import java.util.zip.ZipException;
 
 /**
  * Prompts from a JSONL file and results to one: each input line an object with a string {@code prompt} (other
@@ -35,18 +31,8 @@ public final class PromptFile {
 
     /** Every prompt of a JSONL file, in order. */
     public static List<String> read(Path file) {
-        List<String> prompts = new ArrayList<>();
-        try (InputFile in = InputFile.open(file)) {
-            JsonlLines lines = new JsonlLines(in.stream(), file);
-            JsonlLines.Line line;
-            while ((line = lines.next()) != null) {
-                prompts.add(lines.stringField(line, "prompt", "a prompt file has one {\"prompt\": \"...\"} per line"));
-            }
-        } catch (ZipException | EOFException e) {
-            throw new ConfigException(file + ": the gzip data is corrupt or truncated (" + e.getMessage() + ")");
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not read " + file, e);
-        }
+        List<String> prompts = JsonlLines.readAll(file,
+                (lines, line) -> lines.stringField(line, "prompt", "a prompt file has one {\"prompt\": \"...\"} per line"));
         if (prompts.isEmpty()) throw new ConfigException(file + " holds no prompts (one {\"prompt\": \"...\"} per line)");
         return prompts;
     }

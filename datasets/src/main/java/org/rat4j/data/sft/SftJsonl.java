@@ -2,18 +2,14 @@ package org.rat4j.data.sft;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.rat4j.config.ConfigException;
-import org.rat4j.data.text.InputFile;
 import org.rat4j.data.text.JsonlLines;
 import org.rat4j.io.AtomicFiles;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipException;
 
 /**
  * SFT data as JSONL: one object per line with string fields {@code prompt} and {@code response}; other fields
@@ -27,21 +23,12 @@ public final class SftJsonl {
 
     /** Reads every example; a line without a string {@code prompt} or {@code response} is an error naming it. */
     public static List<SftExample> read(Path file) {
-        List<SftExample> out = new ArrayList<>();
-        try (InputFile in = InputFile.open(file)) {
-            JsonlLines lines = new JsonlLines(in.stream(), file);
-            JsonlLines.Line line;
-            while ((line = lines.next()) != null) {
-                String prompt = lines.stringField(line, "prompt", "SFT lines need {\"prompt\": \"...\", \"response\": \"...\"}");
-                String response = lines.stringField(line, "response", "SFT lines need {\"prompt\": \"...\", \"response\": \"...\"}");
-                if (response.isEmpty()) throw new ConfigException(file + " line " + line.number() + ": the response is empty; there is nothing to learn");
-                out.add(new SftExample(prompt, response));
-            }
-        } catch (ZipException | EOFException e) {
-            throw new ConfigException(file + ": the gzip data is corrupt or truncated (" + e.getMessage() + ")");
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("could not read " + file, e);
-        }
+        List<SftExample> out = JsonlLines.readAll(file, (lines, line) -> {
+            String prompt = lines.stringField(line, "prompt", "SFT lines need {\"prompt\": \"...\", \"response\": \"...\"}");
+            String response = lines.stringField(line, "response", "SFT lines need {\"prompt\": \"...\", \"response\": \"...\"}");
+            if (response.isEmpty()) throw new ConfigException(file + " line " + line.number() + ": the response is empty; there is nothing to learn");
+            return new SftExample(prompt, response);
+        });
         if (out.isEmpty()) throw new ConfigException(file + " holds no SFT examples");
         return out;
     }

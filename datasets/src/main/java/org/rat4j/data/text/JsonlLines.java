@@ -7,12 +7,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.rat4j.config.ConfigException;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.ZipException;
 
 /**
  * Reads a JSONL stream one object at a time: lines are split on {@code \n} as bytes (so one bad line cannot hide
@@ -32,6 +35,30 @@ public final class JsonlLines {
     private int pos;
     private int end;
     private long lineNo;
+
+    /** Turns one line into a value (or fails with a {@link ConfigException} naming the line). */
+    @FunctionalInterface
+    public interface RowReader<T> {
+        T read(JsonlLines lines, Line line) throws IOException;
+    }
+
+    /**
+     * Every line of a JSONL file (gzip undone, {@link InputFile}) through {@code row}, in order; a corrupt or
+     * truncated gzip stream is one line naming the file.
+     */
+    public static <T> List<T> readAll(Path file, RowReader<T> row) {
+        List<T> out = new ArrayList<>();
+        try (InputFile in = InputFile.open(file)) {
+            JsonlLines lines = new JsonlLines(in.stream(), file);
+            Line line;
+            while ((line = lines.next()) != null) out.add(row.read(lines, line));
+        } catch (ZipException | EOFException e) {
+            throw new ConfigException(file + ": the gzip data is corrupt or truncated (" + e.getMessage() + ")");
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + file, e);
+        }
+        return out;
+    }
 
     public JsonlLines(InputStream in, Path file) {
         this.in = in;
