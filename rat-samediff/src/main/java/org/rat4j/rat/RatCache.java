@@ -102,7 +102,6 @@ final class RatCache implements DecodeCache {
         INDArray keys = rowMajor(taps.get(RatLayout.TAP_K));                             // [B, T, D], before rotation
         INDArray values = rowMajor(taps.get(RatLayout.TAP_V));
         int chunk = cell.chunkSize();
-        int d = dims.dModel();
         for (int b = 0; b < lengths.length; b++) {
             int n = lengths[b];
             state.load(keys, values, b, n - 1);
